@@ -1,0 +1,93 @@
+package io.mapcask;
+
+import io.mapcask.mmap.FileHandle;
+import io.mapcask.mmap.Fs;
+import io.mapcask.mmap.MappedRegion;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * The segment being appended to. Used only under the store's write lock. Records are written
+ * into the mapping and become visible when the caller publishes their location in the keydir;
+ * {@link #sync()} forces them and then advances the durable mark in the header.
+ */
+final class ActiveSegment {
+    final Segment segment;
+    private long writePos = SegmentHeader.DATA_START;
+    private long durablePos = SegmentHeader.DATA_START;
+    private long markCounter;
+    private long minSequence;
+    private long maxSequence;
+    private long records;
+
+    private ActiveSegment(Segment segment) {
+        this.segment = segment;
+    }
+
+    /**
+     * Creates {@code <id>.data}: preallocated (so a full disk fails here, not in a mapped write),
+     * mapped, its header written and forced and the file fsynced. The caller fsyncs the
+     * directory before naming the segment in the manifest.
+     */
+    static ActiveSegment create(Fs fs, Path dir, long id, long size) throws IOException {
+        Path path = FileNames.data(dir, id);
+        MappedRegion region;
+        try (FileHandle h = fs.open(path, true)) {
+            h.allocate(size);
+            region = h.map(0, size, true);
+            try {
+                SegmentHeader.write(region.segment(), id);
+                region.force(0, SegmentHeader.DATA_START);
+                h.sync();
+            } catch (IOException | RuntimeException e) {
+                region.close();
+                throw e;
+            }
+        }
+        return new ActiveSegment(new Segment(id, path, region));
+    }
+
+    long id() {
+        return segment.id;
+    }
+
+    boolean fits(long recordSize) {
+        return writePos + recordSize <= segment.data.byteSize();
+    }
+
+    /** Writes one record at the end. @return its offset */
+    long append(long sequence, int flags, byte[] key, byte[] value, byte[] scratch, CRC32C crc) {
+        long off = writePos;
+        RecordFormat.write(segment.data, off, sequence, flags, key, value, scratch, crc);
+        writePos = off + RecordFormat.size(key.length, value == null ? 0 : value.length);
+        if (records++ == 0) {
+            minSequence = sequence;
+        }
+        maxSequence = sequence;
+        return off;
+    }
+
+    /** Forces every appended record, then the durable mark that vouches for them. */
+    void sync() throws IOException {
+        if (writePos == durablePos) {
+            return;
+        }
+        segment.region.force(durablePos, writePos - durablePos);
+        SegmentHeader.writeMark(segment.data, ++markCounter, writePos);
+        segment.region.force(0, SegmentHeader.DATA_START);
+        durablePos = writePos;
+    }
+
+    long records() {
+        return records;
+    }
+
+    long writePosition() {
+        return writePos;
+    }
+
+    SegmentMeta sealedMeta() {
+        return new SegmentMeta(segment.id, true, writePos, minSequence, maxSequence);
+    }
+}

@@ -1,0 +1,266 @@
+package io.mapcask;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * The hash index: key → location of its newest record, off-heap, open addressing with linear
+ * probing (Agrona's {@code Long2LongHashMap} shape), no key bytes stored.
+ *
+ * <p>A table is two arrays in one {@link MemorySegment} from {@link Arena#ofAuto()}: {@code
+ * capacity} 8-byte location words, then {@code capacity} 4-byte hash words, 12 bytes a slot. The
+ * hash word is the low 32 bits of the key's seeded 64-bit hash; the home slot is derived from
+ * that word alone (a bijective mix, then a multiply-shift range reduction), so a table can be
+ * rebuilt at any capacity without reading a key, and keys sharing a probe chain still differ in
+ * their hash word. The capacity need not be a power of two: growth is to twice the live keys,
+ * which keeps between 24 and 16 bytes per key at the 0.75 maximum load.
+ *
+ * <p>Location word: bit 63 tombstone (the newest record of the key is a delete), bits 27..62
+ * segment id, bits 0..26 record offset / 8. {@link #EMPTY} (0) ends a probe; {@link #DEAD} marks
+ * a slot whose key is gone, reusable by any key.
+ *
+ * <p>Threads: one writer at a time (the store's write lock) calls the mutators; any number of
+ * readers call {@link #get} with no lock. A location word is written with release and read
+ * with acquire semantics, so a reader sees a whole old or new location. The writer writes a
+ * slot's hash word before publishing its location, and a reader reads the location first, so
+ * a location it sees comes with its own hash word. A reader always confirms the key against
+ * the record, so a stale slot costs a retry, never a wrong answer. Growth builds a new table
+ * while readers use the old one (which stays complete because writers wait on the write lock)
+ * and then publishes it; the old one is freed by the GC when the last reader drops it.
+ *
+ * <p>Hot path ({@link #get}): no allocation, no locks, no boxing.
+ */
+final class Keydir {
+    static final long EMPTY = 0;
+    static final long DEAD = Long.MIN_VALUE;
+    static final long TOMBSTONE_BIT = Long.MIN_VALUE;
+    static final int OFFSET_BITS = 27;
+    static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
+    static final long MAX_SEGMENT_ID = (1L << 36) - 1;
+    static final int SLOT_BYTES = 12;
+    private static final double MAX_LOAD = 0.75;
+
+    private static final VarHandle LOCATION =
+            ValueLayout.JAVA_LONG.withOrder(ByteOrder.nativeOrder()).varHandle();
+
+    private volatile Table table;
+    /** Slots holding a location (live, tombstone or dead); growth is triggered by these. */
+    private long usedSlots;
+    private long liveKeys;
+    private long tombstones;
+
+    Keydir(int initialCapacity) {
+        table = new Table(initialCapacity);
+    }
+
+    static long location(long segmentId, long offset, boolean tombstone) {
+        return (tombstone ? TOMBSTONE_BIT : 0) | (segmentId << OFFSET_BITS) | (offset >>> 3);
+    }
+
+    static long segmentId(long location) {
+        return (location & ~TOMBSTONE_BIT) >>> OFFSET_BITS;
+    }
+
+    static long offset(long location) {
+        return (location & OFFSET_MASK) << 3;
+    }
+
+    static boolean isTombstone(long location) {
+        return (location & TOMBSTONE_BIT) != 0;
+    }
+
+    /** @return the key's location (possibly a tombstone), or {@link #EMPTY} when the key is unknown */
+    long get(byte[] key, long hash, KeyMatcher matcher) {
+        Table t = table;
+        int word = (int) hash;
+        long cap = t.capacity;
+        long i = t.home(word);
+        for (long probes = 0; probes < cap; probes++) {
+            long loc = t.locationAcquire(i);
+            if (loc == EMPTY) {
+                return EMPTY;
+            }
+            if (loc != DEAD && t.word(i) == word && matcher.keyEquals(loc, key)) {
+                return loc;
+            }
+            i = ++i == cap ? 0 : i;
+        }
+        return EMPTY;
+    }
+
+    /**
+     * Writer only: points {@code key} at {@code location}.
+     *
+     * @return the previous location, or {@link #EMPTY}
+     */
+    long put(byte[] key, long hash, long location, KeyMatcher matcher) {
+        ensureRoom();
+        Table t = table;
+        int word = (int) hash;
+        long cap = t.capacity;
+        long i = t.home(word);
+        long free = -1;
+        for (long probes = 0; probes < cap; probes++) {
+            long loc = t.locationAcquire(i);
+            if (loc == EMPTY) {
+                break;
+            }
+            if (loc == DEAD) {
+                free = free < 0 ? i : free;
+            } else if (t.word(i) == word && matcher.keyEquals(loc, key)) {
+                replace(t, i, loc, location);
+                return loc;
+            }
+            i = ++i == cap ? 0 : i;
+        }
+        insert(t, free >= 0 ? free : i, word, location);
+        return EMPTY;
+    }
+
+    /**
+     * Writer only, for recovery: points the key at {@code location} unless the key already has a
+     * record with a higher sequence.
+     *
+     * @return true when {@code location} became the key's newest
+     */
+    boolean putIfNewer(MemorySegment src, long keyOffset, int keyLength, long hash, long location, long sequence,
+            KeyMatcher matcher) {
+        ensureRoom();
+        Table t = table;
+        int word = (int) hash;
+        long cap = t.capacity;
+        long i = t.home(word);
+        long free = -1;
+        for (long probes = 0; probes < cap; probes++) {
+            long loc = t.locationAcquire(i);
+            if (loc == EMPTY) {
+                break;
+            }
+            if (loc == DEAD) {
+                free = free < 0 ? i : free;
+            } else if (t.word(i) == word && matcher.keyEquals(loc, src, keyOffset, keyLength)) {
+                if (matcher.sequenceAt(loc) > sequence) {
+                    return false;
+                }
+                replace(t, i, loc, location);
+                return true;
+            }
+            i = ++i == cap ? 0 : i;
+        }
+        insert(t, free >= 0 ? free : i, word, location);
+        return true;
+    }
+
+    private void replace(Table t, long slot, long oldLoc, long newLoc) {
+        t.setLocationRelease(slot, newLoc);
+        count(oldLoc, -1);
+        count(newLoc, +1);
+    }
+
+    private void insert(Table t, long slot, int word, long location) {
+        if (t.locationAcquire(slot) == EMPTY) {
+            usedSlots++;
+        }
+        t.setWord(slot, word);
+        t.setLocationRelease(slot, location);
+        count(location, +1);
+    }
+
+    private void count(long loc, int delta) {
+        if (isTombstone(loc)) {
+            tombstones += delta;
+        } else {
+            liveKeys += delta;
+        }
+    }
+
+    private void ensureRoom() {
+        Table t = table;
+        if (usedSlots + 1 <= (long) (t.capacity * MAX_LOAD)) {
+            return;
+        }
+        long keys = liveKeys + tombstones;
+        long newCap = Math.max(16, Math.max(keys * 2, (long) ((keys + 1) / MAX_LOAD) + 1));
+        Table n = new Table(newCap);
+        for (long i = 0; i < t.capacity; i++) {
+            long loc = t.locationAcquire(i);
+            if (loc != EMPTY && loc != DEAD) {
+                n.insertFresh(t.word(i), loc);
+            }
+        }
+        usedSlots = keys;
+        table = n;
+    }
+
+    /** @return keys whose newest record is a put */
+    long size() {
+        return liveKeys;
+    }
+
+    /** @return keys whose newest record is a delete (kept until compaction drops the tombstone) */
+    long tombstones() {
+        return tombstones;
+    }
+
+    long capacity() {
+        return table.capacity;
+    }
+
+    /** @return off-heap bytes of the current table */
+    long tableBytes() {
+        return table.capacity * SLOT_BYTES;
+    }
+
+    /** One table generation. Capacity is fixed; a larger table replaces it. */
+    private static final class Table {
+        final long capacity;
+        final MemorySegment slots;
+        final long wordsOffset;
+
+        Table(long capacity) {
+            if (capacity > Integer.MAX_VALUE) {
+                throw new MapcaskException("keydir capacity " + capacity + " exceeds the supported 2^31 slots");
+            }
+            this.capacity = capacity;
+            this.wordsOffset = capacity * 8;
+            this.slots = Arena.ofAuto().allocate(capacity * SLOT_BYTES, 8);
+        }
+
+        long home(int word) {
+            int m = word * 0x85EBCA6B;
+            m ^= m >>> 13;
+            m *= 0xC2B2AE35;
+            m ^= m >>> 16;
+            return ((m & 0xFFFFFFFFL) * capacity) >>> 32;
+        }
+
+        long locationAcquire(long slot) {
+            return (long) LOCATION.getAcquire(slots, slot * 8);
+        }
+
+        void setLocationRelease(long slot, long loc) {
+            LOCATION.setRelease(slots, slot * 8, loc);
+        }
+
+        int word(long slot) {
+            return slots.get(ValueLayout.JAVA_INT, wordsOffset + slot * 4);
+        }
+
+        void setWord(long slot, int word) {
+            slots.set(ValueLayout.JAVA_INT, wordsOffset + slot * 4, word);
+        }
+
+        /** Before publication only: no reader sees this table yet. */
+        void insertFresh(int word, long loc) {
+            long i = home(word);
+            while (slots.get(ValueLayout.JAVA_LONG, i * 8) != EMPTY) {
+                i = ++i == capacity ? 0 : i;
+            }
+            setWord(i, word);
+            slots.set(ValueLayout.JAVA_LONG, i * 8, loc);
+        }
+    }
+}

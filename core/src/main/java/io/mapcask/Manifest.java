@@ -1,0 +1,168 @@
+package io.mapcask;
+
+import io.mapcask.mmap.FileHandle;
+import io.mapcask.mmap.Fs;
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * {@code MANIFEST-<n>}: the append-only log of {@link ManifestEdit}s. Appending an edit and
+ * forcing the file is the commit point of every change to the set of live files.
+ * Little-endian.
+ *
+ * <pre>
+ * file header
+ * offset  size  field     meaning
+ * 0       8     magic     "MCSKMANI"
+ * 8       4     version   1
+ * 12      4     reserved  zero
+ * 16            records, one per edit:
+ *
+ * record
+ * 0       4     length    payload bytes, 24 .. 2^30
+ * 4       4     crc       CRC32C of the payload
+ * 8       n     payload   a ManifestEdit
+ * </pre>
+ *
+ * The first record of a manifest is a snapshot of the whole live set. Each record is forced
+ * before the next is appended, so only the last one can be torn; replay stops there. A bad
+ * record followed by anything but zeros is corruption, not a torn tail.
+ */
+final class Manifest implements Closeable {
+    static final long MAGIC = Layout.magic("MCSKMANI");
+    static final int VERSION = 1;
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = MAGIC_OFFSET + 8;
+    static final int HEADER_SIZE = VERSION_OFFSET + 8;
+    static final int RECORD_LENGTH = 0;
+    static final int RECORD_CRC = RECORD_LENGTH + 4;
+    static final int RECORD_HEADER_SIZE = RECORD_CRC + 4;
+    static final int MAX_EDIT_BYTES = 1 << 30;
+
+    private final Fs fs;
+    private final long number;
+    private final FileHandle file;
+    private long size;
+
+    private Manifest(Fs fs, long number, FileHandle file, long size) {
+        this.fs = fs;
+        this.number = number;
+        this.file = file;
+        this.size = size;
+    }
+
+    /** What replaying a manifest found. */
+    record Replay(LiveSet live, long validEnd, boolean tornTail, int edits) {
+    }
+
+    /** Writes a new manifest holding {@code snapshot} and forces it; the caller then points CURRENT at it. */
+    static Manifest create(Fs fs, Path dir, long number, ManifestEdit snapshot) throws IOException {
+        Path path = dir.resolve(FileNames.manifest(number));
+        FileHandle h = fs.open(path, true);
+        try {
+            h.truncate(0);
+            ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE);
+            MemorySegment hs = MemorySegment.ofBuffer(header);
+            Layout.putLong(hs, MAGIC_OFFSET, MAGIC);
+            Layout.putInt(hs, VERSION_OFFSET, VERSION);
+            h.write(header, 0);
+            Manifest m = new Manifest(fs, number, h, HEADER_SIZE);
+            m.append(snapshot);
+            return m;
+        } catch (IOException | RuntimeException e) {
+            h.close();
+            throw e;
+        }
+    }
+
+    /** Reopens a replayed manifest for appending; only valid when its replay found no torn tail. */
+    static Manifest openForAppend(Fs fs, Path dir, long number, long validEnd) throws IOException {
+        return new Manifest(fs, number, fs.open(dir.resolve(FileNames.manifest(number)), false), validEnd);
+    }
+
+    /** Appends {@code edit} and forces it: the commit point. */
+    void append(ManifestEdit edit) throws IOException {
+        int n = edit.encodedSize();
+        ByteBuffer buf = ByteBuffer.allocate(RECORD_HEADER_SIZE + n);
+        MemorySegment s = MemorySegment.ofBuffer(buf);
+        edit.encode(s, RECORD_HEADER_SIZE);
+        Layout.putInt(s, RECORD_LENGTH, n);
+        Layout.putInt(s, RECORD_CRC, Crc.of(s, RECORD_HEADER_SIZE, n));
+        file.write(buf, size);
+        file.sync();
+        size += RECORD_HEADER_SIZE + n;
+    }
+
+    long number() {
+        return number;
+    }
+
+    long size() {
+        return size;
+    }
+
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+
+    /** Replays {@code MANIFEST-<number>} without changing anything on disk. */
+    static Replay replay(Fs fs, Path dir, long number) throws IOException {
+        Path path = dir.resolve(FileNames.manifest(number));
+        if (!fs.exists(path)) {
+            throw new MapcaskCorruptionException(path, -1, "CURRENT names this manifest but it does not exist");
+        }
+        MemorySegment s;
+        try (FileHandle h = fs.openReadOnly(path)) {
+            s = h.readAll();
+        }
+        long size = s.byteSize();
+        if (size < HEADER_SIZE) {
+            throw new MapcaskCorruptionException(path, 0, "manifest of " + size + " bytes has no complete header");
+        }
+        if (Layout.getLong(s, MAGIC_OFFSET) != MAGIC) {
+            throw new MapcaskCorruptionException(path, MAGIC_OFFSET,
+                    "not a Mapcask manifest (magic '" + Layout.magicText(s, 0) + "', expected 'MCSKMANI')");
+        }
+        int version = Layout.getInt(s, VERSION_OFFSET);
+        if (version != VERSION) {
+            throw new MapcaskCorruptionException(path, VERSION_OFFSET,
+                    "manifest format version " + version + " is not supported (supported: " + VERSION + ")");
+        }
+        LiveSet live = new LiveSet();
+        long pos = HEADER_SIZE;
+        int edits = 0;
+        boolean torn = false;
+        while (pos < size) {
+            long payload = pos + RECORD_HEADER_SIZE;
+            long length = payload <= size ? Integer.toUnsignedLong(Layout.getInt(s, pos + RECORD_LENGTH)) : -1;
+            boolean intact = length >= ManifestEdit.FIXED_SIZE && length <= MAX_EDIT_BYTES
+                    && payload + length <= size
+                    && Layout.getInt(s, pos + RECORD_CRC) == Crc.of(s, payload, length);
+            if (!intact) {
+                // Only the last record can be torn: one that runs past the end, or has nothing but zeros after it.
+                boolean runsPastEnd = length < 0 || payload + length > size;
+                if (!runsPastEnd && !Layout.allZero(s, payload + length, size)) {
+                    throw new MapcaskCorruptionException(path, pos,
+                            "damaged manifest edit followed by more data (only the last edit may be torn)");
+                }
+                torn = true;
+                break;
+            }
+            ManifestEdit edit = ManifestEdit.decode(s, payload, (int) length, path);
+            if (edits == 0 && !edit.removed().isEmpty()) {
+                throw new MapcaskCorruptionException(path, payload, "the first manifest edit is not a snapshot");
+            }
+            live.apply(edit);
+            edits++;
+            pos = payload + length;
+        }
+        if (edits == 0) {
+            throw new MapcaskCorruptionException(path, HEADER_SIZE, "manifest holds no intact edit");
+        }
+        return new Replay(live, pos, torn, edits);
+    }
+}

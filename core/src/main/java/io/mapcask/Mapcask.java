@@ -1,0 +1,166 @@
+package io.mapcask;
+
+import io.mapcask.mmap.Fs;
+import io.mapcask.mmap.RealFs;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * An open Mapcask store: an embeddable, crash-safe key-value store on memory-mapped segments.
+ *
+ * <pre>{@code
+ * try (Mapcask db = Mapcask.open(Path.of("/var/lib/app/kv"))) {
+ *     db.put(key, value);          // visible to get() on return
+ *     db.sync();                   // everything written before is durable
+ *     byte[] v = db.get(key);      // null when absent
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: {@link #get} runs without locks, concurrently with writers; writers
+ * serialize. See the package documentation for the full thread and error contract.
+ */
+public final class Mapcask implements AutoCloseable {
+    private final Store store;
+
+    private Mapcask(Store store) {
+        this.store = store;
+    }
+
+    /**
+     * Opens (or creates) the store in {@code dir} with options from system properties and
+     * defaults ({@link MapcaskConfig}).
+     *
+     * @param dir the store's directory; created with its parents when missing
+     * @return the open store
+     * @throws MapcaskLockedException when another process or instance holds the directory
+     * @throws MapcaskCorruptionException when the store's files are damaged beyond a torn tail
+     * @throws MapcaskException when {@code dir} is not a directory, or holds files of something else
+     * @throws IllegalArgumentException when a {@code mapcask.*} system property is invalid
+     */
+    public static Mapcask open(Path dir) {
+        return open(dir, MapcaskOptions.fromSystemProperties());
+    }
+
+    /**
+     * Opens (or creates) the store in {@code dir}.
+     *
+     * @param dir the store's directory; created with its parents when missing
+     * @param options validated options
+     * @return the open store
+     * @throws MapcaskLockedException when another process or instance holds the directory
+     * @throws MapcaskCorruptionException when the store's files are damaged beyond a torn tail
+     * @throws MapcaskException when {@code dir} is not a directory, or holds files of something else
+     */
+    public static Mapcask open(Path dir, MapcaskOptions options) {
+        return open(RealFs.INSTANCE, dir, options);
+    }
+
+    /** Opens through another file system (the fault-injecting one in tests). */
+    static Mapcask open(Fs fs, Path dir, MapcaskOptions options) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(options, "options");
+        return new Mapcask(Recovery.open(fs, dir.toAbsolutePath(), options));
+    }
+
+    /**
+     * Stores {@code value} under {@code key}, replacing any previous value. Visible to {@link
+     * #get} when this returns; durable when it returns under {@code sync.mode=always}, else after
+     * the next {@link #sync()}. Neither array is kept.
+     *
+     * @param key 1 to {@code mapcask.max.key.size} bytes
+     * @param value 0 to {@code mapcask.max.value.size} bytes
+     * @throws NullPointerException when {@code key} or {@code value} is null
+     * @throws IllegalArgumentException when {@code key} is empty or too long, or {@code value} too long
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException when the write failed; the store then refuses writes until reopened
+     */
+    public void put(byte[] key, byte[] value) {
+        checkKey(key);
+        Objects.requireNonNull(value, "value");
+        int max = store.options().maxValueSize();
+        if (value.length > max) {
+            throw new IllegalArgumentException("value of " + value.length + " bytes exceeds the limit of " + max
+                    + " bytes set by " + MapcaskConfig.MAX_VALUE_SIZE_PROP_NAME
+                    + " (a record must also fit in one segment, " + MapcaskConfig.SEGMENT_SIZE_PROP_NAME + ")");
+        }
+        store.put(key, value);
+    }
+
+    /**
+     * Reads the value of {@code key}.
+     *
+     * @param key 1 to {@code mapcask.max.key.size} bytes
+     * @return a new array the caller owns, or null when the key is absent
+     * @throws NullPointerException when {@code key} is null
+     * @throws IllegalArgumentException when {@code key} is empty or too long
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskCorruptionException when the record's checksum does not match
+     */
+    public byte[] get(byte[] key) {
+        checkKey(key);
+        return store.get(key);
+    }
+
+    /**
+     * Deletes {@code key}.
+     *
+     * @param key 1 to {@code mapcask.max.key.size} bytes
+     * @return true when the key was present
+     * @throws NullPointerException when {@code key} is null
+     * @throws IllegalArgumentException when {@code key} is empty or too long
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException when the write failed; the store then refuses writes until reopened
+     */
+    public boolean delete(byte[] key) {
+        checkKey(key);
+        return store.delete(key);
+    }
+
+    /**
+     * Makes every write that returned before this call durable.
+     *
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException when forcing failed; the store then refuses writes until reopened
+     */
+    public void sync() {
+        store.sync();
+    }
+
+    /**
+     * Runs one full compaction pass.
+     *
+     * @throws UnsupportedOperationException always, in this version: compaction is not implemented yet
+     */
+    public void compact() {
+        throw new UnsupportedOperationException("compaction is not implemented in this version of Mapcask");
+    }
+
+    /** @return the number of keys present */
+    public long size() {
+        return store.size();
+    }
+
+    /**
+     * Seals the active segment (so the next open is fast), unmaps every segment and releases the
+     * directory. Idempotent. Calls racing with it, and every call after it, throw {@link
+     * MapcaskClosedException}.
+     *
+     * @throws MapcaskIOException when sealing failed; writes synced before are still safe
+     */
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    private void checkKey(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        int max = store.options().maxKeySize();
+        if (key.length == 0) {
+            throw new IllegalArgumentException("key is empty; keys have 1 to " + max + " bytes");
+        }
+        if (key.length > max) {
+            throw new IllegalArgumentException("key of " + key.length + " bytes exceeds the limit of " + max
+                    + " bytes set by " + MapcaskConfig.MAX_KEY_SIZE_PROP_NAME);
+        }
+    }
+}

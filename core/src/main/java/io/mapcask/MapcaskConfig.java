@@ -1,0 +1,105 @@
+package io.mapcask;
+
+import java.util.List;
+
+/**
+ * Every configuration option of Mapcask, in one place: its system property, its default (the
+ * constant's name carries the unit) and its allowed range. {@link MapcaskOptions} takes its
+ * defaults from here and validates against these ranges when it is built, which happens when a
+ * store is opened. {@code docs/configuration.md} lists the same options; a test keeps the two
+ * in step.
+ *
+ * <p>Sizes accept a plain number of bytes or a {@code k}, {@code m} or {@code g} suffix
+ * ({@code 64m}); booleans accept {@code true} and {@code false}.
+ */
+public final class MapcaskConfig {
+
+    /** Size of one data segment file; a record (header, key and value) must fit in one. */
+    public static final String SEGMENT_SIZE_PROP_NAME = "mapcask.segment.size";
+    /** Default of {@link #SEGMENT_SIZE_PROP_NAME}: 64 MiB. */
+    public static final long SEGMENT_SIZE_DEFAULT_BYTES = 64L << 20;
+    /** Smallest accepted segment size: 16 KiB. */
+    public static final long SEGMENT_SIZE_MIN_BYTES = 16L << 10;
+    /** Largest accepted segment size: 1 GiB (a keydir location holds offsets below it). */
+    public static final long SEGMENT_SIZE_MAX_BYTES = 1L << 30;
+
+    /** When a write is durable: {@code always} (before {@code put} returns) or {@code none} (at {@code sync()}). */
+    public static final String SYNC_MODE_PROP_NAME = "mapcask.sync.mode";
+    /** Default of {@link #SYNC_MODE_PROP_NAME}. */
+    public static final String SYNC_MODE_DEFAULT = "none";
+
+    /** Slots the keydir starts with; it grows by itself, so this only avoids early growth. */
+    public static final String KEYDIR_INITIAL_CAPACITY_PROP_NAME = "mapcask.keydir.initial.capacity";
+    /** Default of {@link #KEYDIR_INITIAL_CAPACITY_PROP_NAME}: 1024 slots. */
+    public static final long KEYDIR_INITIAL_CAPACITY_DEFAULT_SLOTS = 1024;
+    /** Smallest accepted initial keydir capacity: 16 slots. */
+    public static final long KEYDIR_INITIAL_CAPACITY_MIN_SLOTS = 16;
+    /** Largest accepted initial keydir capacity: 2^30 slots. */
+    public static final long KEYDIR_INITIAL_CAPACITY_MAX_SLOTS = 1L << 30;
+
+    /**
+     * Largest key accepted by {@code put}. When unset it is the smaller of 65,535 bytes and a
+     * quarter of what a segment holds.
+     */
+    public static final String MAX_KEY_SIZE_PROP_NAME = "mapcask.max.key.size";
+    /** Default upper bound of {@link #MAX_KEY_SIZE_PROP_NAME}: 65,535 bytes, also the format's limit. */
+    public static final long MAX_KEY_SIZE_DEFAULT_BYTES = 65_535;
+
+    /**
+     * Largest value accepted by {@code put}. When unset it is the smaller of 16 MiB and what fits
+     * in a segment next to a key of {@link #MAX_KEY_SIZE_PROP_NAME} bytes (a segment holds
+     * {@code segment.size - 4120} bytes of keys and values: a 4096-byte header, a 24-byte record
+     * header).
+     */
+    public static final String MAX_VALUE_SIZE_PROP_NAME = "mapcask.max.value.size";
+    /** Default upper bound of {@link #MAX_VALUE_SIZE_PROP_NAME}: 16 MiB. */
+    public static final long MAX_VALUE_SIZE_DEFAULT_BYTES = 16L << 20;
+
+    /** Size past which the manifest is rewritten as a one-edit snapshot in a new file. */
+    public static final String MANIFEST_MAX_SIZE_PROP_NAME = "mapcask.manifest.max.size";
+    /** Default of {@link #MANIFEST_MAX_SIZE_PROP_NAME}: 4 MiB. */
+    public static final long MANIFEST_MAX_SIZE_DEFAULT_BYTES = 4L << 20;
+    /** Smallest accepted manifest size limit: 1 KiB. */
+    public static final long MANIFEST_MAX_SIZE_MIN_BYTES = 1L << 10;
+    /** Largest accepted manifest size limit: 1 GiB. */
+    public static final long MANIFEST_MAX_SIZE_MAX_BYTES = 1L << 30;
+
+    /**
+     * Whether {@code get} checks each record's CRC32C before returning its value, so that a bit
+     * flip in a sealed segment is reported instead of returned.
+     */
+    public static final String VERIFY_CHECKSUMS_PROP_NAME = "mapcask.verify.checksums";
+    /** Default of {@link #VERIFY_CHECKSUMS_PROP_NAME}. */
+    public static final boolean VERIFY_CHECKSUMS_DEFAULT = true;
+
+    /**
+     * One option as documented.
+     *
+     * @param property the system property
+     * @param defaultValue the default, with its unit
+     * @param range the accepted values
+     * @param description what it controls
+     */
+    public record Option(String property, String defaultValue, String range, String description) {
+    }
+
+    /** Every option, in the order of {@code docs/configuration.md}. */
+    public static final List<Option> OPTIONS = List.of(
+            new Option(SEGMENT_SIZE_PROP_NAME, "64m (bytes)", "16k .. 1g",
+                    "size of one preallocated, mapped data segment"),
+            new Option(SYNC_MODE_PROP_NAME, SYNC_MODE_DEFAULT, "always | none",
+                    "always: forced before put/delete returns; none: durable at sync() or when the OS writes back"),
+            new Option(KEYDIR_INITIAL_CAPACITY_PROP_NAME, "1024 (slots)", "16 .. 2^30",
+                    "initial slots of the off-heap keydir; it grows by itself"),
+            new Option(MAX_KEY_SIZE_PROP_NAME, "min(65535, (segment.size - 4120) / 4) (bytes)", "1 .. 65535",
+                    "largest key accepted"),
+            new Option(MAX_VALUE_SIZE_PROP_NAME, "min(16m, what fits in a segment) (bytes)",
+                    "0 .. segment.size - 4120 - max.key.size", "largest value accepted"),
+            new Option(MANIFEST_MAX_SIZE_PROP_NAME, "4m (bytes)", "1k .. 1g",
+                    "manifest size that triggers its rewrite as a snapshot"),
+            new Option(VERIFY_CHECKSUMS_PROP_NAME, "true", "true | false",
+                    "check each record's CRC32C on get"));
+
+    private MapcaskConfig() {
+    }
+}

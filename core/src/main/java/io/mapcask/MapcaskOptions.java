@@ -1,0 +1,281 @@
+package io.mapcask;
+
+import java.util.Locale;
+import java.util.Objects;
+import org.agrona.SystemUtil;
+
+/**
+ * The options of one open store, validated. Build with {@link #builder()}: a value set on the
+ * builder wins, else the system property named in {@link MapcaskConfig}, else the default
+ * there. {@link #build()} validates every option and fails with an {@link
+ * IllegalArgumentException} naming the property, the value and the allowed range.
+ */
+public final class MapcaskOptions {
+
+    /** When a write becomes durable. */
+    public enum SyncMode {
+        /** Each {@code put}/{@code delete} is forced to disk before it returns. */
+        ALWAYS,
+        /** Writes are durable after {@code sync()} (or when the OS writes the pages back). */
+        NONE
+    }
+
+    private final long segmentSize;
+    private final SyncMode syncMode;
+    private final int keydirInitialCapacity;
+    private final int maxKeySize;
+    private final int maxValueSize;
+    private final long manifestMaxSize;
+    private final boolean verifyChecksums;
+
+    private MapcaskOptions(long segmentSize, SyncMode syncMode, int keydirInitialCapacity, int maxKeySize,
+            int maxValueSize, long manifestMaxSize, boolean verifyChecksums) {
+        this.segmentSize = segmentSize;
+        this.syncMode = syncMode;
+        this.keydirInitialCapacity = keydirInitialCapacity;
+        this.maxKeySize = maxKeySize;
+        this.maxValueSize = maxValueSize;
+        this.manifestMaxSize = manifestMaxSize;
+        this.verifyChecksums = verifyChecksums;
+    }
+
+    /** @return a builder whose unset options come from system properties, then defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return options from system properties and defaults only */
+    public static MapcaskOptions fromSystemProperties() {
+        return builder().build();
+    }
+
+    /** @return bytes per data segment ({@value MapcaskConfig#SEGMENT_SIZE_PROP_NAME}) */
+    public long segmentSize() {
+        return segmentSize;
+    }
+
+    /** @return the durability mode ({@value MapcaskConfig#SYNC_MODE_PROP_NAME}) */
+    public SyncMode syncMode() {
+        return syncMode;
+    }
+
+    /** @return initial keydir slots ({@value MapcaskConfig#KEYDIR_INITIAL_CAPACITY_PROP_NAME}) */
+    public int keydirInitialCapacity() {
+        return keydirInitialCapacity;
+    }
+
+    /** @return the largest key in bytes ({@value MapcaskConfig#MAX_KEY_SIZE_PROP_NAME}) */
+    public int maxKeySize() {
+        return maxKeySize;
+    }
+
+    /** @return the largest value in bytes ({@value MapcaskConfig#MAX_VALUE_SIZE_PROP_NAME}) */
+    public int maxValueSize() {
+        return maxValueSize;
+    }
+
+    /** @return manifest size that triggers its rewrite ({@value MapcaskConfig#MANIFEST_MAX_SIZE_PROP_NAME}) */
+    public long manifestMaxSize() {
+        return manifestMaxSize;
+    }
+
+    /** @return whether {@code get} verifies record checksums ({@value MapcaskConfig#VERIFY_CHECKSUMS_PROP_NAME}) */
+    public boolean verifyChecksums() {
+        return verifyChecksums;
+    }
+
+    @Override
+    public String toString() {
+        return "MapcaskOptions{segment.size=" + segmentSize + ", sync.mode=" + syncMode.name().toLowerCase(Locale.ROOT)
+                + ", keydir.initial.capacity=" + keydirInitialCapacity + ", max.key.size=" + maxKeySize
+                + ", max.value.size=" + maxValueSize + ", manifest.max.size=" + manifestMaxSize
+                + ", verify.checksums=" + verifyChecksums + "}";
+    }
+
+    /** Collects options; nothing is validated before {@link #build()}. Not thread-safe. */
+    public static final class Builder {
+        private String segmentSize;
+        private String syncMode;
+        private String keydirInitialCapacity;
+        private String maxKeySize;
+        private String maxValueSize;
+        private String manifestMaxSize;
+        private String verifyChecksums;
+
+        private Builder() {
+        }
+
+        /**
+         * @param bytes size of one data segment
+         * @return this builder
+         */
+        public Builder segmentSize(long bytes) {
+            this.segmentSize = Long.toString(bytes);
+            return this;
+        }
+
+        /**
+         * @param mode when writes become durable
+         * @return this builder
+         */
+        public Builder syncMode(SyncMode mode) {
+            this.syncMode = Objects.requireNonNull(mode, "mode").name();
+            return this;
+        }
+
+        /**
+         * @param slots initial keydir slots
+         * @return this builder
+         */
+        public Builder keydirInitialCapacity(long slots) {
+            this.keydirInitialCapacity = Long.toString(slots);
+            return this;
+        }
+
+        /**
+         * @param bytes largest key accepted
+         * @return this builder
+         */
+        public Builder maxKeySize(long bytes) {
+            this.maxKeySize = Long.toString(bytes);
+            return this;
+        }
+
+        /**
+         * @param bytes largest value accepted
+         * @return this builder
+         */
+        public Builder maxValueSize(long bytes) {
+            this.maxValueSize = Long.toString(bytes);
+            return this;
+        }
+
+        /**
+         * @param bytes manifest size that triggers its rewrite
+         * @return this builder
+         */
+        public Builder manifestMaxSize(long bytes) {
+            this.manifestMaxSize = Long.toString(bytes);
+            return this;
+        }
+
+        /**
+         * @param verify whether {@code get} checks record checksums
+         * @return this builder
+         */
+        public Builder verifyChecksums(boolean verify) {
+            this.verifyChecksums = Boolean.toString(verify);
+            return this;
+        }
+
+        /**
+         * Resolves every option (builder, else system property, else default) and validates it.
+         *
+         * @return the validated options
+         * @throws IllegalArgumentException naming the property, value and range of a bad option
+         */
+        public MapcaskOptions build() {
+            long segment = size(MapcaskConfig.SEGMENT_SIZE_PROP_NAME, segmentSize,
+                    MapcaskConfig.SEGMENT_SIZE_DEFAULT_BYTES, MapcaskConfig.SEGMENT_SIZE_MIN_BYTES,
+                    MapcaskConfig.SEGMENT_SIZE_MAX_BYTES);
+            if (segment % 8 != 0) {
+                throw bad(MapcaskConfig.SEGMENT_SIZE_PROP_NAME, Long.toString(segment), "a multiple of 8 bytes");
+            }
+            SyncMode mode = syncMode(resolve(MapcaskConfig.SYNC_MODE_PROP_NAME, syncMode));
+            long capacity = count(MapcaskConfig.KEYDIR_INITIAL_CAPACITY_PROP_NAME, keydirInitialCapacity,
+                    MapcaskConfig.KEYDIR_INITIAL_CAPACITY_DEFAULT_SLOTS, MapcaskConfig.KEYDIR_INITIAL_CAPACITY_MIN_SLOTS,
+                    MapcaskConfig.KEYDIR_INITIAL_CAPACITY_MAX_SLOTS);
+            // Room for one record's key and value in a segment (records are padded to 8 bytes).
+            long room = (segment - SegmentHeader.DATA_START - RecordFormat.HEADER_SIZE) & ~7L;
+            long maxKey = size(MapcaskConfig.MAX_KEY_SIZE_PROP_NAME, maxKeySize,
+                    Math.min(MapcaskConfig.MAX_KEY_SIZE_DEFAULT_BYTES, room / 4), 1, RecordFormat.MAX_KEY_LENGTH);
+            long valueCap = Math.min(room - maxKey, Integer.MAX_VALUE - 8);
+            if (valueCap < 0) {
+                throw bad(MapcaskConfig.MAX_KEY_SIZE_PROP_NAME, Long.toString(maxKey), "at most " + room
+                        + " bytes, so that a record fits in a segment of " + MapcaskConfig.SEGMENT_SIZE_PROP_NAME
+                        + "=" + segment + " bytes");
+            }
+            long maxValue = size(MapcaskConfig.MAX_VALUE_SIZE_PROP_NAME, maxValueSize,
+                    Math.min(MapcaskConfig.MAX_VALUE_SIZE_DEFAULT_BYTES, valueCap), 0, valueCap);
+            long manifestMax = size(MapcaskConfig.MANIFEST_MAX_SIZE_PROP_NAME, manifestMaxSize,
+                    MapcaskConfig.MANIFEST_MAX_SIZE_DEFAULT_BYTES, MapcaskConfig.MANIFEST_MAX_SIZE_MIN_BYTES,
+                    MapcaskConfig.MANIFEST_MAX_SIZE_MAX_BYTES);
+            boolean verify = bool(MapcaskConfig.VERIFY_CHECKSUMS_PROP_NAME, verifyChecksums,
+                    MapcaskConfig.VERIFY_CHECKSUMS_DEFAULT);
+            return new MapcaskOptions(segment, mode, (int) capacity, (int) maxKey, (int) maxValue, manifestMax, verify);
+        }
+
+        /** Builder value, else system property; blank counts as unset (DESIGN §10). */
+        private static String resolve(String property, String explicit) {
+            if (explicit != null) {
+                return explicit;
+            }
+            String v = System.getProperty(property);
+            return v == null || v.isBlank() ? null : v.trim();
+        }
+
+        private static long size(String property, String explicit, long def, long min, long max) {
+            String v = resolve(property, explicit);
+            long value;
+            if (v == null) {
+                value = def;
+            } else {
+                try {
+                    value = SystemUtil.parseSize(property, v);
+                } catch (RuntimeException e) {
+                    throw bad(property, v, "a size in bytes (e.g. 65536, 64k, 64m, 1g) between " + min + " and " + max);
+                }
+            }
+            if (value < min || value > max) {
+                throw bad(property, v == null ? Long.toString(value) : v, "between " + min + " and " + max + " bytes");
+            }
+            return value;
+        }
+
+        private static long count(String property, String explicit, long def, long min, long max) {
+            String v = resolve(property, explicit);
+            long value;
+            if (v == null) {
+                value = def;
+            } else {
+                try {
+                    value = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    throw bad(property, v, "an integer between " + min + " and " + max);
+                }
+            }
+            if (value < min || value > max) {
+                throw bad(property, v, "an integer between " + min + " and " + max);
+            }
+            return value;
+        }
+
+        private static boolean bool(String property, String explicit, boolean def) {
+            String v = resolve(property, explicit);
+            if (v == null) {
+                return def;
+            }
+            return switch (v.toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw bad(property, v, "true or false");
+            };
+        }
+
+        private static SyncMode syncMode(String v) {
+            if (v == null) {
+                return SyncMode.valueOf(MapcaskConfig.SYNC_MODE_DEFAULT.toUpperCase(Locale.ROOT));
+            }
+            for (SyncMode m : SyncMode.values()) {
+                if (m.name().equalsIgnoreCase(v)) {
+                    return m;
+                }
+            }
+            throw bad(MapcaskConfig.SYNC_MODE_PROP_NAME, v, "always or none");
+        }
+
+        private static IllegalArgumentException bad(String property, String value, String range) {
+            return new IllegalArgumentException("invalid " + property + "=" + value + ": must be " + range);
+        }
+    }
+}

@@ -1,0 +1,365 @@
+package io.mapcask;
+
+import io.mapcask.mmap.DirectoryLock;
+import io.mapcask.mmap.FileHandle;
+import io.mapcask.mmap.FileLockedException;
+import io.mapcask.mmap.Fs;
+import io.mapcask.mmap.MappedRegion;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Opens a store directory: creates a new store in an empty directory, or recovers an existing
+ * one (DESIGN §6).
+ *
+ * <p>Recovery runs in two phases so that it is safe to crash and run again, and so that a
+ * recovery that fails on corruption has changed nothing:
+ * <ol>
+ *   <li><b>Read only.</b> Read CURRENT, replay the manifest, map and load every sealed segment
+ *       (from its hint when the hint is intact and matches, else by scanning it), scan the
+ *       active segment to the first bad record and check it against the durable mark.
+ *   <li><b>Changes</b>, each atomic or idempotent: rotate the manifest if its last edit was
+ *       torn; delete files no edit names; seal the recovered active segment at its last good
+ *       record (hint, then one manifest edit; a crash's torn tail is thereby excluded for
+ *       good); rewrite missing hints; fsync the directory.
+ * </ol>
+ * A recovered store has no active segment; the first write creates one. So recovering a
+ * directory that was just recovered (or closed cleanly) changes nothing.
+ */
+final class Recovery {
+    private static final System.Logger LOG = System.getLogger("io.mapcask");
+    private static final Set<String> CREATION_LEFTOVERS =
+            Set.of(FileNames.LOCK, FileNames.CURRENT_TEMP, FileNames.manifest(1));
+
+    private final Fs fs;
+    private final Path dir;
+    private final MapcaskOptions options;
+    private final Keydir keydir;
+    private final Segments segments = new Segments();
+    private final long seed = new SecureRandom().nextLong();
+    private long maxSequence;
+
+    private Recovery(Fs fs, Path dir, MapcaskOptions options) {
+        this.fs = fs;
+        this.dir = dir;
+        this.options = options;
+        this.keydir = new Keydir(options.keydirInitialCapacity());
+    }
+
+    static Store open(Fs fs, Path dir, MapcaskOptions options) {
+        Recovery r = new Recovery(fs, dir, options);
+        DirectoryLock lock = r.lockDirectory();
+        try {
+            return r.openLocked(lock);
+        } catch (IOException e) {
+            r.unmapAll();
+            closeQuietly(lock, e);
+            throw new MapcaskIOException("cannot open the Mapcask store at " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            r.unmapAll();
+            closeQuietly(lock, e);
+            throw e;
+        }
+    }
+
+    /** Checks that {@code dir} is (or can become) a store, before creating anything in it, then locks it. */
+    private DirectoryLock lockDirectory() {
+        try {
+            if (fs.exists(dir) && !fs.isDirectory(dir)) {
+                throw new MapcaskException("cannot open a Mapcask store at " + dir + ": it is not a directory");
+            }
+            fs.createDirectories(dir);
+            List<String> names = fs.list(dir);
+            if (!names.contains(FileNames.CURRENT)) {
+                for (String name : names) {
+                    if (!CREATION_LEFTOVERS.contains(name)) {
+                        throw new MapcaskException("refusing to open " + dir + " as a Mapcask store: it has no "
+                                + FileNames.CURRENT + " file but holds '" + name
+                                + "'; use an empty directory or an existing store. Nothing was changed.");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new MapcaskIOException("cannot open the Mapcask store at " + dir + ": " + e, e);
+        }
+        Path lockFile = dir.resolve(FileNames.LOCK);
+        try {
+            return fs.lock(lockFile);
+        } catch (FileLockedException e) {
+            throw new MapcaskLockedException(lockFile, e);
+        } catch (IOException e) {
+            throw new MapcaskIOException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Store openLocked(DirectoryLock lock) throws IOException {
+        List<String> names = fs.list(dir);
+        if (!names.contains(FileNames.CURRENT)) {
+            return create(lock, names);
+        }
+        long number = CurrentFile.read(fs, dir);
+        Manifest.Replay replay = Manifest.replay(fs, dir, number);
+        LiveSet live = replay.live();
+        maxSequence = live.lastSequence();
+
+        // Phase 1: read only.
+        List<Long> unhinted = new ArrayList<>();
+        for (SegmentMeta m : live.segments()) {
+            if (m.sealed() && !loadSealed(m)) {
+                unhinted.add(m.id());
+            }
+        }
+        SegmentMeta activeMeta = live.active();
+        ActiveScan activeScan = activeMeta == null ? null : scanActive(activeMeta);
+
+        // Phase 2: changes.
+        Manifest manifest = replay.tornTail()
+                ? Manifest.create(fs, dir, number + 1, live.snapshot())
+                : Manifest.openForAppend(fs, dir, number, replay.validEnd());
+        try {
+            if (replay.tornTail()) {
+                fs.syncDirectory(dir);
+                CurrentFile.write(fs, dir, number + 1);
+                number++;
+            }
+            boolean changed = deleteOrphans(names, live, number);
+            if (activeScan != null) {
+                sealRecovered(activeScan, manifest, live);
+                changed = true;
+            }
+            for (long id : unhinted) {
+                HintWriter.write(fs, dir, id, segments.get(id).data, live.get(id).length());
+                changed = true;
+            }
+            if (changed) {
+                fs.syncDirectory(dir);
+            }
+            if (manifest.size() > options.manifestMaxSize()) {
+                manifest = Store.rotateManifest(fs, dir, manifest, live);
+            }
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(manifest, e);
+            throw e;
+        }
+        return new Store(fs, dir, options, lock, manifest, live, keydir, segments, seed, maxSequence);
+    }
+
+    /** An empty directory (or one left by a crash during creation): write MANIFEST-000001 and CURRENT. */
+    private Store create(DirectoryLock lock, List<String> names) throws IOException {
+        for (String name : names) {
+            if (!name.equals(FileNames.LOCK)) {
+                fs.delete(dir.resolve(name));
+            }
+        }
+        LiveSet live = new LiveSet();
+        Manifest manifest = Manifest.create(fs, dir, 1, live.snapshot());
+        try {
+            fs.syncDirectory(dir);
+            CurrentFile.write(fs, dir, 1);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(manifest, e);
+            throw e;
+        }
+        return new Store(fs, dir, options, lock, manifest, live, keydir, segments, seed, 0);
+    }
+
+    /** Maps a sealed segment and loads its records into the keydir. @return true when its hint was used */
+    private boolean loadSealed(SegmentMeta m) throws IOException {
+        Path path = FileNames.data(dir, m.id());
+        if (!fs.exists(path)) {
+            throw new MapcaskCorruptionException(path, -1, "the manifest names this sealed segment but it does not exist");
+        }
+        MappedRegion region;
+        try (FileHandle h = fs.openReadOnly(path)) {
+            long size = h.size();
+            if (size < m.length()) {
+                throw new MapcaskCorruptionException(path, size, "data segment has " + size
+                        + " bytes but the manifest committed " + m.length());
+            }
+            region = h.map(0, m.length(), false);
+        }
+        Segment seg = new Segment(m.id(), path, region);
+        segments.put(seg);
+        SegmentHeader.verify(seg.data, m.id(), path);
+        maxSequence = Math.max(maxSequence, m.maxSequence());
+        if (loadHint(m)) {
+            return true;
+        }
+        long off = SegmentHeader.DATA_START;
+        while (off < m.length()) {
+            long size = RecordFormat.check(seg.data, off, m.length());
+            if (size <= 0) {
+                throw new MapcaskCorruptionException(path, off, "bad record inside a sealed segment of committed length "
+                        + m.length());
+            }
+            index(seg, off);
+            off += size;
+        }
+        return false;
+    }
+
+    private boolean loadHint(SegmentMeta m) throws IOException {
+        Path path = FileNames.hint(dir, m.id());
+        if (!fs.exists(path)) {
+            return false;
+        }
+        MappedRegion region;
+        try (FileHandle h = fs.openReadOnly(path)) {
+            long size = h.size();
+            if (size == 0) {
+                return false;
+            }
+            region = h.map(0, size, false);
+        }
+        try {
+            MemorySegment hint = region.segment();
+            String problem = HintFormat.validate(hint, m.id(), m.length());
+            if (problem != null) {
+                LOG.log(System.Logger.Level.WARNING, "ignoring " + path + " and scanning its segment: " + problem);
+                return false;
+            }
+            long footer = HintFormat.footerOffset(hint);
+            for (long at = HintFormat.HEADER_SIZE; at < footer; ) {
+                int keyLength = Layout.getUnsignedShort(hint, at + HintFormat.ENTRY_KEY_LENGTH);
+                long sequence = Layout.getLong(hint, at + HintFormat.ENTRY_SEQUENCE);
+                boolean tombstone = (Layout.getUnsignedShort(hint, at + HintFormat.ENTRY_FLAGS)
+                        & RecordFormat.FLAG_TOMBSTONE) != 0;
+                long keyOffset = at + HintFormat.ENTRY_HEADER_SIZE;
+                long location = Keydir.location(m.id(), Layout.getLong(hint, at + HintFormat.ENTRY_OFFSET), tombstone);
+                keydir.putIfNewer(hint, keyOffset, keyLength, KeyHash.hash(hint, keyOffset, keyLength, seed), location,
+                        sequence, segments);
+                maxSequence = Math.max(maxSequence, sequence);
+                at += HintFormat.entrySize(keyLength);
+            }
+            return true;
+        } finally {
+            region.close();
+        }
+    }
+
+    private void index(Segment seg, long off) {
+        int keyLength = RecordFormat.keyLength(seg.data, off);
+        long keyOffset = RecordFormat.keyOffset(off);
+        long sequence = RecordFormat.sequence(seg.data, off);
+        keydir.putIfNewer(seg.data, keyOffset, keyLength, KeyHash.hash(seg.data, keyOffset, keyLength, seed),
+                Keydir.location(seg.id, off, RecordFormat.isTombstone(seg.data, off)), sequence, segments);
+        maxSequence = Math.max(maxSequence, sequence);
+    }
+
+    /** What scanning the active segment found. */
+    private record ActiveScan(Segment segment, long end, long minSequence, long maxSequence) {
+    }
+
+    /**
+     * Scans the active segment up to the first record that is not intact. Below the durable mark
+     * every record must be intact (anything else is corruption); above it, the first bad record
+     * starts the torn tail of a crash.
+     */
+    private ActiveScan scanActive(SegmentMeta m) throws IOException {
+        Path path = FileNames.data(dir, m.id());
+        if (!fs.exists(path)) {
+            throw new MapcaskCorruptionException(path, -1, "the manifest names this active segment but it does not exist");
+        }
+        MappedRegion region;
+        try (FileHandle h = fs.openReadOnly(path)) {
+            region = h.map(0, h.size(), false);
+        }
+        Segment seg = new Segment(m.id(), path, region);
+        segments.put(seg);
+        SegmentHeader.verify(seg.data, m.id(), path);
+        long mark = SegmentHeader.durableEnd(seg.data);
+        long size = seg.data.byteSize();
+        if (mark < SegmentHeader.DATA_START || mark > size || mark % 8 != 0) {
+            throw new MapcaskCorruptionException(path, SegmentHeader.MARK_SLOT_0, "durable mark " + mark
+                    + " lies outside the segment of " + size + " bytes");
+        }
+        long off = SegmentHeader.DATA_START;
+        long minSeq = 0;
+        long maxSeq = 0;
+        while (off < size) {
+            long recordSize = RecordFormat.check(seg.data, off, size);
+            if (recordSize <= 0) {
+                break;
+            }
+            long sequence = RecordFormat.sequence(seg.data, off);
+            minSeq = minSeq == 0 ? sequence : minSeq;
+            maxSeq = sequence;
+            index(seg, off);
+            off += recordSize;
+        }
+        if (off < mark) {
+            throw new MapcaskCorruptionException(path, off, "bad record below the durable mark " + mark
+                    + " of the active segment (data that was forced to disk is damaged)");
+        }
+        return new ActiveScan(seg, off, minSeq, maxSeq);
+    }
+
+    /**
+     * Seals the recovered active segment at its last intact record, or drops it when it holds
+     * none. After the manifest edit the torn tail is outside every segment's committed length,
+     * so no later write can be followed by stale bytes of an earlier life.
+     */
+    private void sealRecovered(ActiveScan scan, Manifest manifest, LiveSet live) throws IOException {
+        Segment seg = scan.segment();
+        if (scan.end() == SegmentHeader.DATA_START) {
+            ManifestEdit edit = new ManifestEdit(live.nextSegmentId(), maxSequence, List.of(seg.id), List.of());
+            manifest.append(edit);
+            live.apply(edit);
+            segments.remove(seg.id);
+            seg.unmap();
+            fs.delete(seg.path);
+            return;
+        }
+        HintWriter.write(fs, dir, seg.id, seg.data, scan.end());
+        SegmentMeta sealed = new SegmentMeta(seg.id, true, scan.end(), scan.minSequence(), scan.maxSequence());
+        ManifestEdit edit = new ManifestEdit(live.nextSegmentId(), maxSequence, List.of(), List.of(sealed));
+        manifest.append(edit);
+        live.apply(edit);
+        // Give back the preallocated tail, then map exactly the sealed length like any sealed segment.
+        seg.unmap();
+        MappedRegion region;
+        try (FileHandle h = fs.open(seg.path, false)) {
+            h.truncate(scan.end());
+            region = h.map(0, scan.end(), false);
+        }
+        segments.put(new Segment(seg.id, seg.path, region));
+    }
+
+    /** Deletes store files that no edit names. Foreign files are never touched. */
+    private boolean deleteOrphans(List<String> names, LiveSet live, long manifestNumber) throws IOException {
+        boolean deleted = false;
+        for (String name : names) {
+            long dataId = FileNames.dataId(name);
+            long hintId = FileNames.hintId(name);
+            long manifestNo = FileNames.manifestNumber(name);
+            boolean orphan = name.equals(FileNames.CURRENT_TEMP)
+                    || (dataId >= 0 && live.get(dataId) == null)
+                    || (hintId >= 0 && (live.get(hintId) == null || !live.get(hintId).sealed()))
+                    || (manifestNo >= 0 && manifestNo != manifestNumber);
+            if (orphan) {
+                fs.delete(dir.resolve(name));
+                deleted = true;
+            }
+        }
+        return deleted;
+    }
+
+    private void unmapAll() {
+        for (Segment s : segments.all()) {
+            s.unmap();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c, Throwable primary) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            primary.addSuppressed(e);
+        }
+    }
+}
