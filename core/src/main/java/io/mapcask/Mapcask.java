@@ -152,6 +152,11 @@ public final class Mapcask implements AutoCloseable {
         store.close();
     }
 
+    /** Test hook: drops the instance as a killed process would (no force, no seal); see {@link Store#abandon()}. */
+    void abandon() {
+        store.abandon();
+    }
+
     private void checkKey(byte[] key) {
         Objects.requireNonNull(key, "key");
         int max = store.options().maxKeySize();

@@ -326,6 +326,32 @@ final class Store {
         }
     }
 
+    /**
+     * Test hook: the process "dies" here. Releases the directory lock and unmaps without forcing,
+     * sealing or writing anything, as a killed process would; what reaches the disk is whatever
+     * the OS writes back.
+     */
+    void abandon() {
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Segment s : segments.all()) {
+                s.unmap();
+            }
+            try {
+                manifest.close();
+                lock.close();
+            } catch (IOException e) {
+                throw new MapcaskIOException("abandon of " + dir + " failed", e);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     private IOException truncate(SegmentMeta sealed, IOException error) {
         // The preallocated tail past the sealed length holds nothing; give the space back.
         try (var h = fs.open(FileNames.data(dir, sealed.id()), false)) {
