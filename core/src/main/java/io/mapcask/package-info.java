@@ -1,0 +1,30 @@
+/**
+ * Mapcask: an embeddable, crash-safe key-value store on memory-mapped segments.
+ *
+ * <p><b>Priorities</b>, in order: crash safety (no acknowledged write lost, no deleted key
+ * back, no foreign bytes returned, after any crash), then latency of {@code get} and {@code
+ * put}, then throughput.
+ *
+ * <p><b>Public surface</b>: {@link io.mapcask.Mapcask}, {@link io.mapcask.MapcaskOptions},
+ * {@link io.mapcask.MapcaskConfig} and {@link io.mapcask.MapcaskException} with its
+ * subclasses. Everything else in this package is internal.
+ *
+ * <p><b>Hot paths</b>: {@code get} hashes the key, probes the off-heap {@code Keydir}, confirms
+ * the key against the mapped record and copies the value out; {@code put} appends one record
+ * into the active segment's mapping and publishes its location in the keydir. Neither
+ * allocates (beyond the returned value), logs, boxes or uses lambdas.
+ *
+ * <p><b>Threads</b>: every method is thread-safe. {@code get} takes no lock and runs
+ * concurrently with writers, segment rotation and {@code close()}; a reader that meets a
+ * segment being unmapped retries through the keydir, and after {@code close()} it gets {@link
+ * io.mapcask.MapcaskClosedException}. {@code put}, {@code delete}, {@code sync} and {@code
+ * close} serialize on one write lock.
+ *
+ * <p><b>Errors</b>: bad arguments throw {@link java.lang.NullPointerException} or {@link
+ * java.lang.IllegalArgumentException} naming the argument and the limit, and change nothing.
+ * Everything else is an unchecked {@link io.mapcask.MapcaskException}. After an IO failure on
+ * the write path the instance is fail-stop: writes and {@code sync()} throw {@link
+ * io.mapcask.MapcaskIOException} carrying the original cause until the store is reopened;
+ * reads continue. A failed fsync is never retried and reported as success.
+ */
+package io.mapcask;
