@@ -83,6 +83,10 @@ final class ActiveSegment {
         return records;
     }
 
+    long minSequence() {
+        return minSequence;
+    }
+
     long writePosition() {
         return writePos;
     }

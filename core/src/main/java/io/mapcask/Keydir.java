@@ -74,6 +74,8 @@ final class Keydir {
 
     /** @return the key's location (possibly a tombstone), or {@link #EMPTY} when the key is unknown */
     long get(byte[] key, long hash, KeyMatcher matcher) {
+        // Returns the very location it confirmed: reading the slot again could meet another key
+        // that reused the slot after this key was forgotten.
         Table t = table;
         int word = (int) hash;
         long cap = t.capacity;
@@ -92,6 +94,17 @@ final class Keydir {
     }
 
     /**
+     * Writer only: the location of a key given as bytes of a segment (recovery, compaction).
+     *
+     * @return the location, or {@link #EMPTY}
+     */
+    long get(MemorySegment src, long keyOffset, int keyLength, long hash, KeyMatcher matcher) {
+        Table t = table;
+        long slot = slotOf(t, src, keyOffset, keyLength, (int) hash, matcher);
+        return slot >= 0 ? t.locationAcquire(slot) : EMPTY;
+    }
+
+    /**
      * Writer only: points {@code key} at {@code location}.
      *
      * @return the previous location, or {@link #EMPTY}
@@ -99,24 +112,13 @@ final class Keydir {
     long put(byte[] key, long hash, long location, KeyMatcher matcher) {
         ensureRoom();
         Table t = table;
-        int word = (int) hash;
-        long cap = t.capacity;
-        long i = t.home(word);
-        long free = -1;
-        for (long probes = 0; probes < cap; probes++) {
-            long loc = t.locationAcquire(i);
-            if (loc == EMPTY) {
-                break;
-            }
-            if (loc == DEAD) {
-                free = free < 0 ? i : free;
-            } else if (t.word(i) == word && matcher.keyEquals(loc, key)) {
-                replace(t, i, loc, location);
-                return loc;
-            }
-            i = ++i == cap ? 0 : i;
+        long slot = slotOf(t, key, (int) hash, matcher);
+        if (slot >= 0) {
+            long old = t.locationAcquire(slot);
+            replace(t, slot, old, location);
+            return old;
         }
-        insert(t, free >= 0 ? free : i, word, location);
+        insert(t, -slot - 1, (int) hash, location);
         return EMPTY;
     }
 
@@ -130,34 +132,88 @@ final class Keydir {
             KeyMatcher matcher) {
         ensureRoom();
         Table t = table;
-        int word = (int) hash;
+        long slot = slotOf(t, src, keyOffset, keyLength, (int) hash, matcher);
+        if (slot >= 0) {
+            long old = t.locationAcquire(slot);
+            if (matcher.sequenceAt(old) > sequence) {
+                return false;
+            }
+            replace(t, slot, old, location);
+            return true;
+        }
+        insert(t, -slot - 1, (int) hash, location);
+        return true;
+    }
+
+    /**
+     * Writer only: if the key's location is {@code expected}, sets it to {@code update} ({@link
+     * #DEAD} forgets the key). Compaction uses it so that a write newer than the copy wins.
+     *
+     * @return true when the location was {@code expected} and is now {@code update}
+     */
+    boolean compareAndSet(MemorySegment src, long keyOffset, int keyLength, long hash, long expected, long update,
+            KeyMatcher matcher) {
+        Table t = table;
+        long slot = slotOf(t, src, keyOffset, keyLength, (int) hash, matcher);
+        if (slot < 0 || t.locationAcquire(slot) != expected) {
+            return false;
+        }
+        replace(t, slot, expected, update);
+        return true;
+    }
+
+    /**
+     * Probes for the key given as a {@code byte[]}.
+     *
+     * @return the slot holding it, or {@code -(free slot) - 1} with the first reusable slot of the
+     *     probe (a dead one, else the empty one that ended it); -1 - capacity when the table is full
+     */
+    private static long slotOf(Table t, byte[] key, int word, KeyMatcher matcher) {
         long cap = t.capacity;
         long i = t.home(word);
         long free = -1;
         for (long probes = 0; probes < cap; probes++) {
             long loc = t.locationAcquire(i);
             if (loc == EMPTY) {
-                break;
+                return -(free >= 0 ? free : i) - 1;
             }
             if (loc == DEAD) {
-                free = free < 0 ? i : free;
-            } else if (t.word(i) == word && matcher.keyEquals(loc, src, keyOffset, keyLength)) {
-                if (matcher.sequenceAt(loc) > sequence) {
-                    return false;
-                }
-                replace(t, i, loc, location);
-                return true;
+                free = free >= 0 ? free : i;
+            } else if (t.word(i) == word && matcher.keyEquals(loc, key)) {
+                return i;
             }
             i = ++i == cap ? 0 : i;
         }
-        insert(t, free >= 0 ? free : i, word, location);
-        return true;
+        return -(free >= 0 ? free : cap) - 1;
+    }
+
+    /** As {@link #slotOf(Table, byte[], int, KeyMatcher)}, for a key given as bytes of a segment. */
+    private static long slotOf(Table t, MemorySegment src, long keyOffset, int keyLength, int word,
+            KeyMatcher matcher) {
+        long cap = t.capacity;
+        long i = t.home(word);
+        long free = -1;
+        for (long probes = 0; probes < cap; probes++) {
+            long loc = t.locationAcquire(i);
+            if (loc == EMPTY) {
+                return -(free >= 0 ? free : i) - 1;
+            }
+            if (loc == DEAD) {
+                free = free >= 0 ? free : i;
+            } else if (t.word(i) == word && matcher.keyEquals(loc, src, keyOffset, keyLength)) {
+                return i;
+            }
+            i = ++i == cap ? 0 : i;
+        }
+        return -(free >= 0 ? free : cap) - 1;
     }
 
     private void replace(Table t, long slot, long oldLoc, long newLoc) {
         t.setLocationRelease(slot, newLoc);
         count(oldLoc, -1);
-        count(newLoc, +1);
+        if (newLoc != DEAD) {
+            count(newLoc, +1);
+        }
     }
 
     private void insert(Table t, long slot, int word, long location) {

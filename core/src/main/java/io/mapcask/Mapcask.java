@@ -127,12 +127,17 @@ public final class Mapcask implements AutoCloseable {
     }
 
     /**
-     * Runs one full compaction pass.
+     * Runs one full compaction pass, synchronously: seals the active segment and rewrites the
+     * live records of every segment into new ones, then deletes the old ones. Crash-safe at every
+     * step: the new segments are durable before one manifest edit swaps them in, and nothing is
+     * deleted before that edit is durable. Readers continue meanwhile; writers wait.
      *
-     * @throws UnsupportedOperationException always, in this version: compaction is not implemented yet
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException when it failed; before its commit the store is unchanged and
+     *     writable, at the commit the store refuses writes until reopened
      */
     public void compact() {
-        throw new UnsupportedOperationException("compaction is not implemented in this version of Mapcask");
+        store.compact();
     }
 
     /** @return the number of keys present */
@@ -150,6 +155,11 @@ public final class Mapcask implements AutoCloseable {
     @Override
     public void close() {
         store.close();
+    }
+
+    /** Test hook: the engine behind this facade. */
+    Store storeForTest() {
+        return store;
     }
 
     /** Test hook: drops the instance as a killed process would (no force, no seal); see {@link Store#abandon()}. */

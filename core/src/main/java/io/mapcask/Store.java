@@ -30,6 +30,7 @@ import java.util.zip.CRC32C;
 final class Store {
     /** A reader retries this often when segments keep being retired under it before giving up. */
     private static final int MAX_READ_RETRIES = 1_000_000;
+    private static final System.Logger LOG = System.getLogger("io.mapcask");
 
     private final Fs fs;
     private final Path dir;
@@ -47,6 +48,8 @@ final class Store {
     private Manifest manifest;
     private ActiveSegment active;
     private long lastSequence;
+    /** The next id to hand out; every id below it has been used (or skipped) and is never reused. */
+    private long nextSegmentId;
     private volatile boolean closed;
     private volatile Throwable failed;
 
@@ -62,6 +65,7 @@ final class Store {
         this.segments = segments;
         this.seed = seed;
         this.lastSequence = lastSequence;
+        this.nextSegmentId = live.nextSegmentId();
     }
 
     private static final class ReadScratch {
@@ -195,7 +199,7 @@ final class Store {
         ActiveSegment a = active;
         a.sync();
         HintWriter.write(fs, dir, a.id(), a.segment.data, a.writePosition());
-        commit(new ManifestEdit(live.nextSegmentId(), lastSequence, List.of(), List.of(a.sealedMeta())));
+        commit(new ManifestEdit(nextSegmentId, lastSequence, List.of(), List.of(a.sealedMeta())));
         active = null;
     }
 
@@ -204,7 +208,7 @@ final class Store {
      * full disk at preallocation) leaves the store writable: the half-made file is no live file.
      */
     private ActiveSegment createActive() throws IOException {
-        long id = live.nextSegmentId();
+        long id = nextSegmentId++;
         ActiveSegment a;
         try {
             a = ActiveSegment.create(fs, dir, id, options.segmentSize());
@@ -221,7 +225,7 @@ final class Store {
         }
         segments.put(a.segment);
         try {
-            commit(new ManifestEdit(id + 1, lastSequence, List.of(), List.of(SegmentMeta.active(id))));
+            commit(new ManifestEdit(nextSegmentId, lastSequence, List.of(), List.of(SegmentMeta.active(id))));
         } catch (IOException e) {
             segments.remove(id);
             a.segment.unmap();
@@ -229,6 +233,148 @@ final class Store {
         }
         active = a;
         return a;
+    }
+
+    // ---------------------------------------------------------------- compaction
+
+    /**
+     * One full compaction pass: seals the active segment, then rewrites the live records of
+     * every sealed segment. Holds the write lock throughout (writers wait; readers do not).
+     */
+    void compact() {
+        writeLock.lock();
+        try {
+            ensureWritable();
+            if (active != null) {
+                try {
+                    sealActive();
+                } catch (IOException e) {
+                    throw fail("seal before compaction of " + dir, e);
+                }
+            }
+            List<Long> inputs = new java.util.ArrayList<>();
+            for (SegmentMeta m : live.segments()) {
+                if (m.sealed()) {
+                    inputs.add(m.id());
+                }
+            }
+            compact(inputs);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Compacts the given sealed segments, under the write lock (DESIGN §5): write the outputs
+     * under fresh ids and fsync them; fsync the directory; commit {added, removed}; repoint the
+     * keydir where it still points into the inputs; retire and unlink the inputs. A failure
+     * before the commit aborts (outputs deleted, inputs untouched, store writable); a failure of
+     * the commit itself is fail-stop.
+     */
+    void compact(List<Long> inputIds) {
+        if (inputIds.isEmpty()) {
+            return;
+        }
+        java.util.Set<Long> ids = new java.util.HashSet<>(inputIds);
+        List<Compactor.Input> inputs = new java.util.ArrayList<>();
+        for (long id : inputIds) {
+            SegmentMeta m = live.get(id);
+            if (m == null || !m.sealed()) {
+                throw new IllegalArgumentException("segment " + id + " is not a live sealed segment");
+            }
+            inputs.add(new Compactor.Input(segments.get(id), m.length()));
+        }
+        long floor = tombstoneFloor(ids);
+        Compactor.Result result;
+        try {
+            result = new Compactor(fs, dir, options.segmentSize(), keydir, segments, seed, () -> nextSegmentId++)
+                    .copy(inputs, floor);
+            fs.syncDirectory(dir);
+        } catch (IOException e) {
+            throw new MapcaskIOException("compaction of " + dir + " failed before its commit and was abandoned;"
+                    + " the store is unchanged and writable: " + e.getMessage(), e);
+        }
+        List<SegmentMeta> added = new java.util.ArrayList<>();
+        for (Compactor.Output o : result.outputs()) {
+            segments.put(o.segment());
+            added.add(o.meta());
+        }
+        try {
+            commit(new ManifestEdit(nextSegmentId, lastSequence, inputIds, added));
+        } catch (IOException e) {
+            throw fail("compaction commit of " + dir, e);
+        }
+        for (Compactor.Output o : result.outputs()) {
+            repoint(o, ids);
+        }
+        for (int i = 0; i < result.droppedTombstones().size(); i++) {
+            long loc = result.droppedTombstones().getLong(i);
+            MemorySegment data = segments.get(Keydir.segmentId(loc)).data;
+            long off = Keydir.offset(loc);
+            long keyOffset = RecordFormat.keyOffset(off);
+            int keyLength = RecordFormat.keyLength(data, off);
+            keydir.compareAndSet(data, keyOffset, keyLength, KeyHash.hash(data, keyOffset, keyLength, seed), loc,
+                    Keydir.DEAD, segments);
+        }
+        for (long id : inputIds) {
+            Segment old = segments.remove(id);
+            old.unmap();
+            try {
+                fs.delete(old.path);
+                fs.delete(FileNames.hint(dir, id));
+            } catch (IOException e) {
+                // Committed already: recovery deletes what no edit names.
+                LOG.log(System.Logger.Level.WARNING, "could not unlink compacted segment " + old.path + ": " + e);
+            }
+        }
+    }
+
+    /** Test hook: ids of the live sealed segments, ascending. */
+    List<Long> sealedIdsForTest() {
+        writeLock.lock();
+        try {
+            List<Long> ids = new java.util.ArrayList<>();
+            for (SegmentMeta m : live.segments()) {
+                if (m.sealed()) {
+                    ids.add(m.id());
+                }
+            }
+            return ids;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Lowest sequence held by a live segment outside {@code inputs}; tombstones below it may go. */
+    private long tombstoneFloor(java.util.Set<Long> inputs) {
+        long floor = Long.MAX_VALUE;
+        for (SegmentMeta m : live.segments()) {
+            if (m.sealed() && !inputs.contains(m.id()) && m.minSequence() > 0) {
+                floor = Math.min(floor, m.minSequence());
+            }
+        }
+        if (active != null && active.records() > 0) {
+            floor = Math.min(floor, active.minSequence());
+        }
+        return floor;
+    }
+
+    /** Points keys whose newest record was copied into {@code out} at their new location. */
+    private void repoint(Compactor.Output out, java.util.Set<Long> inputs) {
+        MemorySegment data = out.segment().data;
+        long off = SegmentHeader.DATA_START;
+        while (off < out.length()) {
+            int keyLength = RecordFormat.keyLength(data, off);
+            long keyOffset = RecordFormat.keyOffset(off);
+            long hash = KeyHash.hash(data, keyOffset, keyLength, seed);
+            long current = keydir.get(data, keyOffset, keyLength, hash, segments);
+            if (current != Keydir.EMPTY && inputs.contains(Keydir.segmentId(current))
+                    && segments.sequenceAt(current) == RecordFormat.sequence(data, off)) {
+                keydir.compareAndSet(data, keyOffset, keyLength, hash, current,
+                        Keydir.location(out.segment().id, off, RecordFormat.isTombstone(data, off)), segments);
+            }
+            off += RecordFormat.size(keyLength, RecordFormat.valueLength(data, off));
+        }
     }
 
     /** Appends and forces a manifest edit (the commit point), then applies it. */
