@@ -315,15 +315,18 @@ final class Recovery {
             fs.delete(seg.path);
             return;
         }
-        HintWriter.write(fs, dir, seg.id, seg.data, scan.end());
-        SegmentMeta sealed = new SegmentMeta(seg.id, true, scan.end(), scan.minSequence(), scan.maxSequence());
-        ManifestEdit edit = new ManifestEdit(live.nextSegmentId(), maxSequence, List.of(), List.of(sealed));
-        manifest.append(edit);
-        live.apply(edit);
-        // Give back the preallocated tail, then map exactly the sealed length like any sealed segment.
-        seg.unmap();
         MappedRegion region;
         try (FileHandle h = fs.open(seg.path, false)) {
+            // Records above the durable mark may exist only in the page cache of the crashed
+            // process: they must be on disk before an edit commits them as part of a sealed segment.
+            h.sync();
+            HintWriter.write(fs, dir, seg.id, seg.data, scan.end());
+            SegmentMeta sealed = new SegmentMeta(seg.id, true, scan.end(), scan.minSequence(), scan.maxSequence());
+            ManifestEdit edit = new ManifestEdit(live.nextSegmentId(), maxSequence, List.of(), List.of(sealed));
+            manifest.append(edit);
+            live.apply(edit);
+            // Give back the preallocated tail, then map exactly the sealed length like any sealed segment.
+            seg.unmap();
             h.truncate(scan.end());
             region = h.map(0, scan.end(), false);
         }

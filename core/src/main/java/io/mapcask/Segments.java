@@ -76,14 +76,26 @@ final class Segments implements KeyMatcher {
         return next;
     }
 
+    /**
+     * The keydir only asks when the 32-bit hash words match, which for two different keys is
+     * rare; so a mismatch is worth a CRC check, which tells a damaged record (reported) from a
+     * true collision (the probe goes on). Without it a bit flip in a key would make its key
+     * silently absent.
+     */
     @Override
     public boolean keyEquals(long location, byte[] key) {
-        MemorySegment d = get(Keydir.segmentId(location)).data;
+        Segment seg = get(Keydir.segmentId(location));
+        MemorySegment d = seg.data;
         long off = Keydir.offset(location);
-        if (off + RecordFormat.HEADER_SIZE + key.length > d.byteSize() || RecordFormat.keyLength(d, off) != key.length) {
-            return false;
+        if (off + RecordFormat.HEADER_SIZE + key.length <= d.byteSize() && RecordFormat.keyLength(d, off) == key.length
+                && equalBytes(d, RecordFormat.keyOffset(off), key)) {
+            return true;
         }
-        return equalBytes(d, RecordFormat.keyOffset(off), key);
+        long limit = d.byteSize();
+        if (off + RecordFormat.HEADER_SIZE > limit || RecordFormat.check(d, off, limit) <= 0) {
+            throw new MapcaskCorruptionException(seg.path, off, "the record the keydir points at is damaged");
+        }
+        return false;
     }
 
     @Override
