@@ -55,7 +55,8 @@ final class Manifest implements Closeable {
     }
 
     /** What replaying a manifest found. */
-    record Replay(LiveSet live, long validEnd, boolean tornTail, int edits) {
+    record Replay(long number, LiveSet live, java.util.Set<Long> removedIds, long validEnd, boolean tornTail,
+            int edits) {
     }
 
     /** Writes a new manifest holding {@code snapshot} and forces it; the caller then points CURRENT at it. */
@@ -133,6 +134,7 @@ final class Manifest implements Closeable {
                     "manifest format version " + version + " is not supported (supported: " + VERSION + ")");
         }
         LiveSet live = new LiveSet();
+        java.util.Set<Long> removed = new java.util.HashSet<>();
         long pos = HEADER_SIZE;
         int edits = 0;
         boolean torn = false;
@@ -157,12 +159,13 @@ final class Manifest implements Closeable {
                 throw new MapcaskCorruptionException(path, payload, "the first manifest edit is not a snapshot");
             }
             live.apply(edit);
+            removed.addAll(edit.removed());
             edits++;
             pos = payload + length;
         }
         if (edits == 0) {
             throw new MapcaskCorruptionException(path, HEADER_SIZE, "manifest holds no intact edit");
         }
-        return new Replay(live, pos, torn, edits);
+        return new Replay(number, live, removed, pos, torn, edits);
     }
 }

@@ -116,8 +116,13 @@ final class Recovery {
         }
         SegmentMeta activeMeta = live.active();
         ActiveScan activeScan = activeMeta == null ? null : scanActive(activeMeta);
+        checkNoCommittedOrphans(names, replay);
 
-        // Phase 2: changes.
+        // Phase 2: changes. Orphans go first, while the manifest that removed them is still current.
+        boolean changed = deleteOrphans(names, live, number);
+        if (changed) {
+            fs.syncDirectory(dir);
+        }
         Manifest manifest = replay.tornTail()
                 ? Manifest.create(fs, dir, number + 1, live.snapshot())
                 : Manifest.openForAppend(fs, dir, number, replay.validEnd());
@@ -125,9 +130,9 @@ final class Recovery {
             if (replay.tornTail()) {
                 fs.syncDirectory(dir);
                 CurrentFile.write(fs, dir, number + 1);
+                fs.delete(dir.resolve(FileNames.manifest(number)));
                 number++;
             }
-            boolean changed = deleteOrphans(names, live, number);
             if (activeScan != null) {
                 sealRecovered(activeScan, manifest, live);
                 changed = true;
@@ -331,6 +336,39 @@ final class Recovery {
             region = h.map(0, scan.end(), false);
         }
         segments.put(new Segment(seg.id, seg.path, region));
+    }
+
+    /**
+     * A data file that no edit names and no edit removed, but whose header holds a durable mark,
+     * received forced writes, which happen only after the edit adding it was committed: the
+     * manifest has lost committed edits (truncated or damaged where it looked like a torn tail).
+     * Deleting such a file would silently lose acknowledged writes, so recovery stops instead.
+     * (A segment created by a crashed rotation has no mark; a compaction output never has one.)
+     */
+    private void checkNoCommittedOrphans(List<String> names, Manifest.Replay replay) throws IOException {
+        for (String name : names) {
+            long id = FileNames.dataId(name);
+            if (id < 0 || replay.live().get(id) != null || replay.removedIds().contains(id)) {
+                continue;
+            }
+            Path path = dir.resolve(name);
+            MemorySegment header;
+            try (FileHandle h = fs.openReadOnly(path)) {
+                if (h.size() < SegmentHeader.DATA_START) {
+                    continue;
+                }
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) SegmentHeader.DATA_START);
+                h.readFully(buf, 0);
+                header = MemorySegment.ofArray(buf.array());
+            }
+            if (Layout.getLong(header, SegmentHeader.MAGIC_OFFSET) == SegmentHeader.MAGIC
+                    && Layout.getLong(header, SegmentHeader.SEGMENT_ID_OFFSET) == id
+                    && SegmentHeader.markCounter(header) > 0) {
+                throw new MapcaskCorruptionException(dir.resolve(FileNames.manifest(replay.number())), replay.validEnd(),
+                        "the manifest does not name " + name + ", which holds forced writes: committed manifest edits"
+                                + " are missing (damaged or truncated manifest); nothing was deleted");
+            }
+        }
     }
 
     /** Deletes store files that no edit names. Foreign files are never touched. */

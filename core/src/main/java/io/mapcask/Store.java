@@ -169,6 +169,7 @@ final class Store {
                     sealActive();
                 }
                 a = createActive();
+                maybeRotateManifest();
             }
             long offset = a.append(++lastSequence, flags, key, value, scratch, crc);
             keydir.put(key, hash, Keydir.location(a.id(), offset, flags != 0), segments);
@@ -327,6 +328,11 @@ final class Store {
                 LOG.log(System.Logger.Level.WARNING, "could not unlink compacted segment " + old.path + ": " + e);
             }
         }
+        try {
+            maybeRotateManifest();
+        } catch (IOException e) {
+            throw fail("manifest rotation of " + dir, e);
+        }
     }
 
     /** Test hook: ids of the live sealed segments, ascending. */
@@ -381,6 +387,15 @@ final class Store {
     private void commit(ManifestEdit edit) throws IOException {
         manifest.append(edit);
         live.apply(edit);
+    }
+
+    /**
+     * Rotates the manifest when it has grown past its limit. Called when an operation is complete,
+     * never between a commit and the unlinks it allows: recovery tells a file removed by an edit
+     * (a leftover, deleted) from a committed file whose edit was lost (corruption) only while the
+     * removing edit is in the manifest.
+     */
+    private void maybeRotateManifest() throws IOException {
         if (manifest.size() > options.manifestMaxSize()) {
             manifest = rotateManifest(fs, dir, manifest, live);
         }
@@ -388,10 +403,12 @@ final class Store {
 
     /**
      * Writes the live set as the first edit of the next manifest and points CURRENT at it; the
-     * old manifest is deleted only after CURRENT is durable.
+     * old manifest is deleted only after CURRENT is durable. The directory is fsynced first so
+     * that the unlinks of files the old manifest removed are durable before it is forgotten.
      */
     static Manifest rotateManifest(Fs fs, Path dir, Manifest old, LiveSet live) throws IOException {
         long number = old.number() + 1;
+        fs.syncDirectory(dir);
         Manifest next = Manifest.create(fs, dir, number, live.snapshot());
         try {
             fs.syncDirectory(dir);
