@@ -155,7 +155,9 @@ final class Compactor {
             return;
         }
         flush();
-        file.sync();
+        if (!ProtocolMutant.is(ProtocolMutant.SKIP_OUTPUT_FORCE)) {
+            file.sync();
+        }
         MappedRegion region = file.map(0, filePos, false);
         Segment seg = new Segment(fileId, FileNames.data(dir, fileId), region);
         file.close();

@@ -82,6 +82,8 @@ final class CurrentFile {
             h.sync();
         }
         fs.rename(temp, dir.resolve(FileNames.CURRENT));
-        fs.syncDirectory(dir);
+        if (!ProtocolMutant.is(ProtocolMutant.CURRENT_RENAME_WITHOUT_DIRECTORY_SYNC)) {
+            fs.syncDirectory(dir);
+        }
     }
 }

@@ -285,12 +285,20 @@ final class Store {
             }
             inputs.add(new Compactor.Input(segments.get(id), m.length()));
         }
-        long floor = tombstoneFloor(ids);
+        long floor = ProtocolMutant.is(ProtocolMutant.DROP_TOMBSTONES_WITHOUT_RULE) ? Long.MAX_VALUE : tombstoneFloor(ids);
         Compactor.Result result;
         try {
             result = new Compactor(fs, dir, options.segmentSize(), keydir, segments, seed, () -> nextSegmentId++)
                     .copy(inputs, floor);
-            fs.syncDirectory(dir);
+            if (!ProtocolMutant.is(ProtocolMutant.SKIP_OUTPUT_DIRECTORY_SYNC)) {
+                fs.syncDirectory(dir);
+            }
+            if (ProtocolMutant.is(ProtocolMutant.UNLINK_BEFORE_COMMIT)) {
+                for (long id : inputIds) {
+                    fs.delete(FileNames.data(dir, id));
+                    fs.delete(FileNames.hint(dir, id));
+                }
+            }
         } catch (IOException e) {
             throw new MapcaskIOException("compaction of " + dir + " failed before its commit and was abandoned;"
                     + " the store is unchanged and writable: " + e.getMessage(), e);
