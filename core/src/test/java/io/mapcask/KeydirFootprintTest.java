@@ -53,11 +53,17 @@ class KeydirFootprintTest {
         Matcher matcher = new Matcher(keyLength);
         byte[] key = matcher.filler.clone();
         double peakPerKey = 0;
+        long slowestPutNanos = 0;
         long start = System.nanoTime();
         for (int i = 0; i < keys; i++) {
             LONG_LE.set(key, 0, (long) i);
             long before = keydir.tableBytes();
+            long t0 = System.nanoTime();
             long previous = keydir.put(key, KeyHash.hash(key, SEED), location(i), matcher);
+            long took = System.nanoTime() - t0;
+            if (took > slowestPutNanos) {
+                slowestPutNanos = took; // the put that grows the table rehashes it all, under the write lock
+            }
             if (previous != Keydir.EMPTY) { // no message built per key: this loop must not allocate
                 fail("key #" + i + " was new, yet the keydir returned a previous location " + previous);
             }
@@ -86,9 +92,11 @@ class KeydirFootprintTest {
         System.out.printf(
                 "keydir footprint: %,d keys of %d B: capacity %,d slots (load %.2f), table %,d B = %.2f B/key;"
                         + " %.2f B/key at the peak of a growth (old + new table);"
-                        + " off-heap held before a GC %.2f B/key, after %.2f B/key; %.2f s to insert%n",
+                        + " off-heap held before a GC %.2f B/key, after %.2f B/key; %.2f s to insert,"
+                        + " slowest put %.1f ms%n",
                 keys, keyLength, keydir.capacity(), (double) keydir.size() / keydir.capacity(), keydir.tableBytes(),
-                bytesPerKey, peakPerKey, (double) directBeforeGc / keys, (double) directAfterGc / keys, seconds);
+                bytesPerKey, peakPerKey, (double) directBeforeGc / keys, (double) directAfterGc / keys, seconds,
+                slowestPutNanos / 1e6);
         assertTrue(bytesPerKey <= MAX_BYTES_PER_KEY,
                 "keydir spends " + bytesPerKey + " bytes per key, more than " + MAX_BYTES_PER_KEY);
     }
