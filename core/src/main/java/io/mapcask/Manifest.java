@@ -159,6 +159,11 @@ final class Manifest implements Closeable {
                 throw new MapcaskCorruptionException(path, payload, "the first manifest edit is not a snapshot");
             }
             live.apply(edit);
+            if (edit.added().stream().anyMatch(m -> !m.sealed())
+                    && live.segments().stream().filter(m -> !m.sealed()).count() > 1) {
+                throw new MapcaskCorruptionException(path, payload,
+                        "manifest edit leaves more than one active segment");
+            }
             edits++;
             pos = payload + length;
         }

@@ -471,6 +471,27 @@ class ManifestEditTest {
     }
 
     @Test
+    void shouldRejectAnEditThatLeavesTwoActiveSegments() throws IOException {
+        long[] at = writeThree();
+        // Segment 2 is sealed, 3 active; a CRC-valid edit making 4 active as well is corruption, not an
+        // IllegalStateException from deep inside recovery.
+        try (Manifest m = Manifest.openForAppend(RealFs.INSTANCE, dir, 1, at[3])) {
+            m.append(new ManifestEdit(5, 20, List.of(), List.of(SegmentMeta.active(4))));
+        }
+        MapcaskCorruptionException e = assertThrows(MapcaskCorruptionException.class, this::replay);
+        assertEquals(manifest1(), e.file());
+        assertEquals(at[3] + 8, e.offset());
+        assertTrue(e.getMessage().contains("more than one active segment"), e.getMessage());
+        // Replacing the active segment by another in one edit is fine.
+        Files.write(manifest1(), Arrays.copyOf(Files.readAllBytes(manifest1()), (int) at[3]));
+        try (Manifest m = Manifest.openForAppend(RealFs.INSTANCE, dir, 1, at[3])) {
+            m.append(new ManifestEdit(5, 20, List.of(), List.of(new SegmentMeta(3, true, 4096, 0, 0),
+                    SegmentMeta.active(4))));
+        }
+        assertEquals(SegmentMeta.active(4), replay().live().active());
+    }
+
+    @Test
     void shouldRejectAFirstEditThatIsNotASnapshot() throws IOException {
         try (Manifest m = Manifest.create(RealFs.INSTANCE, dir, 1, new ManifestEdit(3, 0, List.of(1L), List.of()))) {
             assertEquals(16 + 8 + 32, m.size());
