@@ -263,16 +263,25 @@ class RealFsTest {
         } finally {
             first.close();
         }
-        try (DirectoryLock again = FS.lock(lockFile)) {
+        DirectoryLock again = FS.lock(lockFile);
+        try {
             assertThrows(FileLockedException.class, () -> FS.lock(lockFile));
+        } finally {
+            again.close();
         }
         FS.lock(lockFile).close();
     }
 
     @Test
     void shouldLockDifferentFilesIndependently() throws IOException {
-        try (DirectoryLock a = FS.lock(dir.resolve("LOCK-a")); DirectoryLock b = FS.lock(dir.resolve("LOCK-b"))) {
-            assertTrue(Files.exists(dir.resolve("LOCK-b")));
+        DirectoryLock a = FS.lock(dir.resolve("LOCK-a"));
+        DirectoryLock b = FS.lock(dir.resolve("LOCK-b"));
+        try {
+            assertThrows(FileLockedException.class, () -> FS.lock(dir.resolve("LOCK-a")));
+            assertThrows(FileLockedException.class, () -> FS.lock(dir.resolve("LOCK-b")));
+        } finally {
+            b.close();
+            a.close();
         }
     }
 
