@@ -22,14 +22,18 @@ import java.nio.file.Path;
  * 16            records, one per edit:
  *
  * record
- * 0       4     length    payload bytes, 24 .. 2^30
+ * 0       4     length    payload bytes, 24 .. 2^30, a multiple of 8
  * 4       4     crc       CRC32C of the payload
  * 8       n     payload   a ManifestEdit
  * </pre>
  *
  * The first record of a manifest is a snapshot of the whole live set. Each record is forced
- * before the next is appended, so only the last one can be torn; replay stops there. A bad
- * record followed by anything but zeros is corruption, not a torn tail.
+ * before the next is appended, so only the last one can be torn, and nothing ever follows it;
+ * replay stops there. A torn append can look like anything (its header lost while a later page
+ * of its payload reached the disk, a partial header, garbage over its sectors), so a record that
+ * is not intact is taken for the torn tail exactly when no intact record starts at any later
+ * 8-byte boundary of the file; a damaged record followed by an intact one is corruption (see
+ * {@link #canBeTornTail}).
  */
 final class Manifest implements Closeable {
     static final long MAGIC = Layout.magic("MCSKMANI");
@@ -141,27 +145,27 @@ final class Manifest implements Closeable {
         int edits = 0;
         boolean torn = false;
         while (pos < size) {
-            long payload = pos + RECORD_HEADER_SIZE;
-            long length = payload <= size ? Integer.toUnsignedLong(Layout.getInt(s, pos + RECORD_LENGTH)) : -1;
-            boolean intact = length >= ManifestEdit.FIXED_SIZE && length <= MAX_EDIT_BYTES
-                    && payload + length <= size
-                    && Layout.getInt(s, pos + RECORD_CRC) == Crc.of(s, payload, length);
-            if (!intact) {
-                // Only the last record can be torn: one that runs past the end, or has nothing but zeros after it.
-                boolean runsPastEnd = length < 0 || payload + length > size;
-                if (!runsPastEnd && !Layout.allZero(s, payload + length, size)) {
+            if (!intactAt(s, pos, size)) {
+                if (!canBeTornTail(s, pos, size)) {
                     throw new MapcaskCorruptionException(path, pos,
                             "damaged manifest edit followed by more data (only the last edit may be torn)");
                 }
                 torn = true;
                 break;
             }
-            ManifestEdit edit = ManifestEdit.decode(s, payload, (int) length, path);
+            long payload = pos + RECORD_HEADER_SIZE;
+            int length = Layout.getInt(s, pos + RECORD_LENGTH);
+            ManifestEdit edit = ManifestEdit.decode(s, payload, length, path);
             if (edits == 0 && !edit.removed().isEmpty()) {
                 throw new MapcaskCorruptionException(path, payload, "the first manifest edit is not a snapshot");
             }
             live.apply(edit);
             removed.addAll(edit.removed());
+            if (edit.added().stream().anyMatch(m -> !m.sealed())
+                    && live.segments().stream().filter(m -> !m.sealed()).count() > 1) {
+                throw new MapcaskCorruptionException(path, payload,
+                        "manifest edit leaves more than one active segment");
+            }
             edits++;
             pos = payload + length;
         }
@@ -169,5 +173,36 @@ final class Manifest implements Closeable {
             throw new MapcaskCorruptionException(path, HEADER_SIZE, "manifest holds no intact edit");
         }
         return new Replay(number, live, removed, pos, torn, edits);
+    }
+
+    /** True when {@code length} is a payload length that {@link #append} can write. */
+    private static boolean plausibleLength(long length) {
+        return length >= ManifestEdit.FIXED_SIZE && length <= MAX_EDIT_BYTES && length % 8 == 0;
+    }
+
+    /** True when the record at {@code pos} is complete and its CRC matches. */
+    private static boolean intactAt(MemorySegment s, long pos, long size) {
+        long payload = pos + RECORD_HEADER_SIZE;
+        if (payload > size) {
+            return false;
+        }
+        long length = Integer.toUnsignedLong(Layout.getInt(s, pos + RECORD_LENGTH));
+        return plausibleLength(length) && payload + length <= size
+                && Layout.getInt(s, pos + RECORD_CRC) == Crc.of(s, payload, length);
+    }
+
+    /**
+     * Whether the damaged record at {@code pos} can be what a crash during its append left. The
+     * last append is the only record that can be damaged by a crash and nothing is ever written
+     * after it, so it is torn exactly when no intact record follows it. (Its own bytes cannot be
+     * trusted: its header may be zero, partial or garbage.) Records start at multiples of 8.
+     */
+    private static boolean canBeTornTail(MemorySegment s, long pos, long size) {
+        for (long p = pos + 8; p + RECORD_HEADER_SIZE <= size; p += 8) {
+            if (intactAt(s, p, size)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -145,12 +145,32 @@ public final class RealFs implements Fs {
                 return;
             }
             // Fallback: real zeros allocate real blocks, so a full disk fails here, not in a mapped write.
+            if (size <= current) {
+                return;
+            }
+            // Refuse at once what cannot fit, rather than fill the disk with zeros before failing.
+            long usable = Files.getFileStore(path).getUsableSpace();
+            if (size - current > usable) {
+                throw new IOException(path + ": cannot preallocate " + size + " bytes by writing zeros: "
+                        + (size - current) + " more bytes are needed but the file system has " + usable
+                        + " usable (ENOSPC: the disk is full)");
+            }
             ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK_BYTES);
             long pos = current;
-            while (pos < size) {
-                zeros.clear().limit((int) Math.min(ZERO_CHUNK_BYTES, size - pos));
-                write(zeros, pos);
-                pos += zeros.limit();
+            try {
+                while (pos < size) {
+                    zeros.clear().limit((int) Math.min(ZERO_CHUNK_BYTES, size - pos));
+                    write(zeros, pos);
+                    pos += zeros.limit();
+                }
+            } catch (IOException e) {
+                try {
+                    channel.truncate(current);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw new IOException(path + ": preallocating " + size + " bytes by writing zeros failed at offset "
+                        + pos + ": " + e.getMessage(), e);
             }
         }
 
