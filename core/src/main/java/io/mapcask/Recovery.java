@@ -73,7 +73,18 @@ final class Recovery {
             if (fs.exists(dir) && !fs.isDirectory(dir)) {
                 throw new MapcaskException("cannot open a Mapcask store at " + dir + ": it is not a directory");
             }
+            List<Path> created = new ArrayList<>();
+            for (Path p = dir; p != null && !fs.exists(p); p = p.getParent()) {
+                created.add(p);
+            }
             fs.createDirectories(dir);
+            // A new directory's name is durable only once its parent is fsynced: without this a
+            // power loss could take the whole new store, with every write acknowledged in it.
+            for (Path p : created) {
+                if (p.getParent() != null) {
+                    fs.syncDirectory(p.getParent());
+                }
+            }
             List<String> names = fs.list(dir);
             if (!names.contains(FileNames.CURRENT)) {
                 for (String name : names) {

@@ -259,7 +259,7 @@ final class Store {
                     inputs.add(m.id());
                 }
             }
-            compact(inputs);
+            compactLocked(inputs);
         } finally {
             writeLock.unlock();
         }
@@ -273,6 +273,16 @@ final class Store {
      * the commit itself is fail-stop.
      */
     void compact(List<Long> inputIds) {
+        writeLock.lock();
+        try {
+            ensureWritable();
+            compactLocked(inputIds);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void compactLocked(List<Long> inputIds) {
         if (inputIds.isEmpty()) {
             return;
         }
@@ -340,6 +350,21 @@ final class Store {
             maybeRotateManifest();
         } catch (IOException e) {
             throw fail("manifest rotation of " + dir, e);
+        }
+    }
+
+    /** Test hook: seals the active segment now, as rotation does when it is full. */
+    void rotateForTest() {
+        writeLock.lock();
+        try {
+            ensureWritable();
+            if (active != null) {
+                sealActive();
+            }
+        } catch (IOException e) {
+            throw fail("rotation of " + dir, e);
+        } finally {
+            writeLock.unlock();
         }
     }
 
