@@ -150,7 +150,8 @@ public final class Mapcask implements AutoCloseable {
      * directory. Idempotent. Calls racing with it, and every call after it, throw {@link
      * MapcaskClosedException}.
      *
-     * @throws MapcaskIOException when sealing failed; writes synced before are still safe
+     * @throws MapcaskIOException when sealing failed, or the store had failed before (everything
+     *     is released either way); writes covered by a successful {@link #sync()} are safe
      */
     @Override
     public void close() {

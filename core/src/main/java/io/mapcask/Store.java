@@ -48,6 +48,8 @@ final class Store {
     private Manifest manifest;
     private ActiveSegment active;
     private long lastSequence;
+    /** Segments removed by a committed edit whose files are not unlinked yet. */
+    private final java.util.Set<Long> pendingUnlinks = new java.util.TreeSet<>();
     /** The next id to hand out; every id below it has been used (or skipped) and is never reused. */
     private long nextSegmentId;
     private volatile boolean closed;
@@ -336,16 +338,10 @@ final class Store {
                     Keydir.DEAD, segments);
         }
         for (long id : inputIds) {
-            Segment old = segments.remove(id);
-            old.unmap();
-            try {
-                fs.delete(old.path);
-                fs.delete(FileNames.hint(dir, id));
-            } catch (IOException e) {
-                // Committed already: recovery deletes what no edit names.
-                LOG.log(System.Logger.Level.WARNING, "could not unlink compacted segment " + old.path + ": " + e);
-            }
+            segments.remove(id).unmap();
+            pendingUnlinks.add(id);
         }
+        unlinkRemoved();
         try {
             maybeRotateManifest();
         } catch (IOException e) {
@@ -416,6 +412,28 @@ final class Store {
         }
     }
 
+    /**
+     * Unlinks the files of segments that committed edits removed. A failure is not fatal (the
+     * edit is committed, recovery deletes what no edit names) but keeps the manifest from
+     * rotating, so that the edit that removed them stays readable.
+     *
+     * @return true when nothing is left to unlink
+     */
+    private boolean unlinkRemoved() {
+        for (var it = pendingUnlinks.iterator(); it.hasNext(); ) {
+            long id = it.next();
+            try {
+                fs.delete(FileNames.data(dir, id));
+                fs.delete(FileNames.hint(dir, id));
+                it.remove();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not unlink removed segment "
+                        + FileNames.data(dir, id) + " (recovery will): " + e);
+            }
+        }
+        return pendingUnlinks.isEmpty();
+    }
+
     /** Appends and forces a manifest edit (the commit point), then applies it. */
     private void commit(ManifestEdit edit) throws IOException {
         manifest.append(edit);
@@ -429,7 +447,7 @@ final class Store {
      * removing edit is in the manifest.
      */
     private void maybeRotateManifest() throws IOException {
-        if (manifest.size() > options.manifestMaxSize()) {
+        if (manifest.size() > options.manifestMaxSize() && unlinkRemoved()) {
             manifest = rotateManifest(fs, dir, manifest, live);
         }
     }
@@ -516,6 +534,12 @@ final class Store {
             }
             if (error != null) {
                 throw new MapcaskIOException("close of " + dir + " failed: " + error.getMessage(), error);
+            }
+            Throwable cause = failed;
+            if (cause != null) {
+                // close() is a barrier; after a failed one it cannot vouch for anything.
+                throw new MapcaskIOException("closed " + dir + " after an IO failure (" + cause.getMessage()
+                        + "): writes not covered by a successful sync() may be lost; reopen to recover", cause);
             }
         } finally {
             writeLock.unlock();

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * The crash-test machinery of CRASH-TESTING.md: a reference model (the oracle of §1), workloads
@@ -46,12 +46,18 @@ final class CrashHarness {
 
         final List<Write> writes = new ArrayList<>();
         final TreeSet<String> keys = new TreeSet<>();
-        /** writes[0, durable) are acknowledged durable (a barrier returned after them). */
+        /** Writes whose call threw: applied or not, whatever barriers follow. */
+        final List<Integer> uncertain = new ArrayList<>();
+        /** writes[0, durable) are acknowledged durable (a barrier returned after them), except the uncertain ones. */
         int durable;
 
         void started(String key, byte[] value) {
             writes.add(new Write(key, value));
             keys.add(key);
+        }
+
+        void lastWriteFailed() {
+            uncertain.add(writes.size() - 1);
         }
 
         void acknowledgeAll() {
@@ -60,8 +66,17 @@ final class CrashHarness {
 
         /** The model after writes[0, cut). */
         Map<String, byte[]> modelAt(int cut) {
+            return modelAt(cut, -1L);
+        }
+
+        /** The model after writes[0, cut), with the uncertain writes whose bit in {@code kept} is 0 left out. */
+        Map<String, byte[]> modelAt(int cut, long kept) {
             Map<String, byte[]> m = new TreeMap<>();
             for (int i = 0; i < cut; i++) {
+                int u = uncertain.indexOf(i);
+                if (u >= 0 && (kept & (1L << u)) == 0) {
+                    continue;
+                }
                 Write w = writes.get(i);
                 if (w.value() == null) {
                     m.remove(w.key());
@@ -86,9 +101,14 @@ final class CrashHarness {
                     got.put(k, v);
                 }
             }
+            if (uncertain.size() > 16) {
+                throw new IllegalStateException("too many failed writes to enumerate: " + uncertain.size());
+            }
             for (int cut = writes.size(); cut >= durable; cut--) {
-                if (same(got, modelAt(cut))) {
-                    return null;
+                for (long kept = 0; kept < 1L << uncertain.size(); kept++) {
+                    if (same(got, modelAt(cut, kept))) {
+                        return null;
+                    }
                 }
             }
             return "store holds " + describe(got) + "; allowed: the model after " + durable + ".." + writes.size()
@@ -155,13 +175,15 @@ final class CrashHarness {
 
     /**
      * Runs the workload from an empty store to its clean close. Propagates {@link
-     * SimulatedCrash}; {@code onFailure} sees a {@link MapcaskException} of a step (IO-error tests)
-     * and the run goes on with the next step.
+     * SimulatedCrash}; {@code onFailure} sees the index and the {@link MapcaskException} of a
+     * failed step (IO-error tests; the final close is step {@code steps().size()}) and the run goes
+     * on with the next step.
      */
-    static void run(Workload w, SimFs fs, Oracle oracle, Consumer<MapcaskException> onFailure) {
+    static void run(Workload w, SimFs fs, Oracle oracle, BiConsumer<Integer, MapcaskException> onFailure) {
         Mapcask db = Mapcask.open(fs, DIR, w.options());
         boolean always = w.options().syncMode() == MapcaskOptions.SyncMode.ALWAYS;
-        for (String step : w.steps()) {
+        for (int i = 0; i < w.steps().size(); i++) {
+            String step = w.steps().get(i);
             String[] f = step.split(" ");
             try {
                 switch (f[0]) {
@@ -204,7 +226,10 @@ final class CrashHarness {
                 if (onFailure == null) {
                     throw e;
                 }
-                onFailure.accept(e);
+                if (f[0].equals("put") || f[0].equals("del")) {
+                    oracle.lastWriteFailed();
+                }
+                onFailure.accept(i, e);
                 if (f[0].equals("reopen")) {
                     db = Mapcask.open(fs, DIR, w.options());
                 }
@@ -217,7 +242,7 @@ final class CrashHarness {
             if (onFailure == null) {
                 throw e;
             }
-            onFailure.accept(e);
+            onFailure.accept(w.steps().size(), e);
         }
     }
 
