@@ -41,6 +41,47 @@ class CrashEnumerationTest {
         return w;
     }
 
+    /** The operations of the bounded-exhaustive workloads (Ace). */
+    private static final List<String> ACE_OPS =
+            List.of("put k1", "put k2", "del k1", "sync", "compact", "rotate", "reopen");
+
+    /** Every sequence of 1..maxLength operations, after a prefix that leaves a sealed and an active segment. */
+    static List<CrashHarness.Workload> boundedWorkloads(int maxLength) {
+        List<List<String>> sequences = new ArrayList<>();
+        sequences.add(List.of());
+        List<CrashHarness.Workload> w = new ArrayList<>();
+        for (int length = 1; length <= maxLength; length++) {
+            List<List<String>> longer = new ArrayList<>();
+            for (List<String> seq : sequences) {
+                for (String op : ACE_OPS) {
+                    List<String> next = new ArrayList<>(seq);
+                    next.add(op);
+                    longer.add(next);
+                }
+            }
+            sequences = longer;
+            for (List<String> seq : sequences) {
+                List<String> steps = new ArrayList<>(List.of("put k1", "put k2", "sync", "rotate", "put k1"));
+                steps.addAll(seq);
+                w.add(new CrashHarness.Workload("ace " + seq, steps, CrashHarness.smallStore()));
+            }
+        }
+        return w;
+    }
+
+    @Test
+    void shouldRecoverAnAllowedStateAfterEveryShortSequenceOfOperations() {
+        int maxLength = Boolean.getBoolean("mapcask.long") ? 3 : 2;
+        List<CrashHarness.Workload> workloads = boundedWorkloads(maxLength);
+        CrashHarness.Counts total = new CrashHarness.Counts();
+        for (CrashHarness.Workload w : workloads) {
+            total.add(CrashHarness.enumerate(w, SEED, 0));
+        }
+        System.out.println("bounded-exhaustive crash enumeration: " + workloads.size() + " workloads of <= " + maxLength
+                + " operations: " + total);
+        assertTrue(workloads.size() == (maxLength == 2 ? 56 : 399), "workload count " + workloads.size());
+    }
+
     @Test
     void shouldRecoverAnAllowedStateFromEveryCrashImage() {
         CrashHarness.Counts total = new CrashHarness.Counts();
