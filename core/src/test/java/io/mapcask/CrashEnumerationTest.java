@@ -82,6 +82,38 @@ class CrashEnumerationTest {
         assertTrue(workloads.size() == (maxLength == 2 ? 56 : 399), "workload count " + workloads.size());
     }
 
+    /** A seeded random mix of operations over a few keys. */
+    static CrashHarness.Workload randomWorkload(long seed, int length) {
+        java.util.Random rnd = new java.util.Random(seed);
+        String[] keys = {"a", "b", "c", "d", "e"};
+        List<String> steps = new ArrayList<>();
+        for (int i = 0; i < length; i++) {
+            int dice = rnd.nextInt(100);
+            String k = keys[rnd.nextInt(keys.length)];
+            steps.add(dice < 45 ? "put " + k : dice < 60 ? "del " + k : dice < 75 ? "sync" : dice < 82 ? "rotate"
+                    : dice < 88 ? "compact" : dice < 93 ? "compact-tail" : "reopen");
+        }
+        MapcaskOptions options = rnd.nextInt(4) == 0
+                ? MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10)
+                        .syncMode(MapcaskOptions.SyncMode.ALWAYS).build()
+                : CrashHarness.smallStore();
+        return new CrashHarness.Workload("random workload " + seed + " " + steps, steps, options);
+    }
+
+    @Test
+    void shouldRecoverAnAllowedStateAfterRandomWorkloads() {
+        boolean long_ = Boolean.getBoolean("mapcask.long");
+        int workloads = long_ ? 500 : 12;
+        CrashHarness.Counts total = new CrashHarness.Counts();
+        for (int i = 0; i < workloads; i++) {
+            total.add(CrashHarness.enumerate(randomWorkload(SEED * 1_000_003L + i, 24), SEED + i, 8));
+        }
+        System.out.println("random crash enumeration: " + workloads + " workloads of 24 operations: " + total);
+        if (long_) {
+            assertTrue(total.images >= 1_000_000, "the long run checks at least 1,000,000 crash images: " + total);
+        }
+    }
+
     @Test
     void shouldRecoverAnAllowedStateFromEveryCrashImage() {
         CrashHarness.Counts total = new CrashHarness.Counts();
