@@ -135,7 +135,10 @@ public final class Mapcask implements AutoCloseable {
         throw new UnsupportedOperationException("compaction is not implemented in this version of Mapcask");
     }
 
-    /** @return the number of keys present */
+    /**
+     * @return the number of keys present
+     * @throws MapcaskClosedException after {@link #close()}
+     */
     public long size() {
         return store.size();
     }
@@ -161,7 +164,8 @@ public final class Mapcask implements AutoCloseable {
         Objects.requireNonNull(key, "key");
         int max = store.options().maxKeySize();
         if (key.length == 0) {
-            throw new IllegalArgumentException("key is empty; keys have 1 to " + max + " bytes");
+            throw new IllegalArgumentException("key is empty; keys have 1 to " + max + " bytes ("
+                    + MapcaskConfig.MAX_KEY_SIZE_PROP_NAME + ")");
         }
         if (key.length > max) {
             throw new IllegalArgumentException("key of " + key.length + " bytes exceeds the limit of " + max

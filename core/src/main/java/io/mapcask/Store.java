@@ -123,6 +123,7 @@ final class Store {
     }
 
     long size() {
+        ensureOpen();
         return keydir.size();
     }
 

@@ -123,7 +123,7 @@ class MapcaskModelTest {
                 open();
                 for (step = 1; step <= operations; step++) {
                     oneStep();
-                    assertEquals(model.size(), db.size(), this::context);
+                    assertEquals(model.size(), db.size(), this::where);
                     if (step % FULL_CHECK_EVERY == 0) {
                         op = "full check";
                         checkAll(db, model, "periodic full check");
@@ -149,6 +149,10 @@ class MapcaskModelTest {
                     TestSeeds.describe(seed), operations, (System.nanoTime() - start) / 1e9, puts, bytesWritten >> 20,
                     deletes, gets, syncs, rotations, reopens, crashes, crashesLosingWrites, lifetimesAlways,
                     writeNanos / 1e9, alwaysWriteNanos / 1e9, syncNanos / 1e9, reopenNanos / 1e9);
+        }
+
+        private String where() {
+            return "step " + step + " (" + op + ")";
         }
 
         private String context() {
@@ -293,11 +297,11 @@ class MapcaskModelTest {
             if (rnd.nextInt(20) == 0) {
                 byte[] k = absentKeys[rnd.nextInt(absentKeys.length)];
                 note("get never-written key of " + k.length + " B");
-                assertNull(db.get(k), this::context);
+                assertNull(db.get(k), this::where);
             } else {
                 int k = rnd.nextInt(KEY_SPACE);
                 note("get k" + k);
-                assertArrayEquals(model.get(k), db.get(keys[k]), this::context);
+                assertArrayEquals(model.get(k), db.get(keys[k]), this::where);
             }
         }
 
@@ -309,19 +313,19 @@ class MapcaskModelTest {
             db.put(keys[k], v);
             model.put(k, mine);
             written(k, mine);
-            assertArrayEquals(mine, db.get(keys[k]), this::context);
+            assertArrayEquals(mine, db.get(keys[k]), this::where);
         }
 
         private void delete(int k) {
             note("delete k" + k);
             deletes++;
             boolean expected = model.containsKey(k);
-            assertEquals(expected, db.delete(keys[k]), this::context);
+            assertEquals(expected, db.delete(keys[k]), this::where);
             if (expected) {
                 model.remove(k);
                 written(k, null);
             }
-            assertNull(db.get(keys[k]), this::context);
+            assertNull(db.get(keys[k]), this::where);
         }
 
         private void written(int k, byte[] v) {
@@ -391,7 +395,7 @@ class MapcaskModelTest {
             model = recovered;
             acked = new HashMap<>(recovered);
             sinceAck.clear();
-            assertEquals(model.size(), db.size(), () -> context() + ": size() after recovery");
+            assertEquals(model.size(), db.size(), () -> where() + ": size() after recovery");
             if (rnd.nextInt(3) == 0) {
                 // Crash again right after recovery: the recovered state must stay as it is.
                 note("crash again right after recovery");
@@ -466,12 +470,12 @@ class MapcaskModelTest {
         private void checkAll(Mapcask store, Map<Integer, byte[]> expected, String when) {
             for (int k = 0; k < KEY_SPACE; k++) {
                 int key = k;
-                assertArrayEquals(expected.get(k), store.get(keys[k]), () -> context() + ": " + when + ", key k" + key);
+                assertArrayEquals(expected.get(k), store.get(keys[k]), () -> where() + ": " + when + ", key k" + key);
             }
             for (byte[] k : absentKeys) {
-                assertNull(store.get(k), () -> context() + ": " + when + ", a never-written key");
+                assertNull(store.get(k), () -> where() + ": " + when + ", a never-written key");
             }
-            assertEquals(expected.size(), store.size(), () -> context() + ": " + when + ", size()");
+            assertEquals(expected.size(), store.size(), () -> where() + ": " + when + ", size()");
         }
 
         /**
@@ -495,7 +499,7 @@ class MapcaskModelTest {
                 }
                 if (!writtenLater) {
                     int key = k;
-                    Supplier<String> what = () -> context() + ": after a crash key k" + key + " holds "
+                    Supplier<String> what = () -> where() + ": after a crash key k" + key + " holds "
                             + describe(got) + "; acknowledged: " + describe(ack) + ", written since: "
                             + positions.getOrDefault(key, List.of()).stream()
                                     .map(i -> describe(sinceAck.get(i).value())).toList();
@@ -526,7 +530,7 @@ class MapcaskModelTest {
                 cuts.and(ok);
             }
             if (cuts.isEmpty()) {
-                fail(() -> context() + ": after a crash the store holds no prefix of the " + n
+                fail(() -> where() + ": after a crash the store holds no prefix of the " + n
                         + " unacknowledged writes (a write survived while an earlier one was lost)");
             }
         }
