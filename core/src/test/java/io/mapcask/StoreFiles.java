@@ -48,6 +48,9 @@ final class StoreFiles {
                 long mtime = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
                 if (a.isDirectory()) {
                     files.put(dir.relativize(p) + "/", new FileState(-1, mtime, 0));
+                } else if (p.getFileName().toString().equals(FileNames.LOCK)) {
+                    // Never open LOCK: closing any descriptor of it drops this process's lock on it.
+                    files.put(dir.relativize(p).toString(), new FileState(a.size(), mtime, 0));
                 } else {
                     CRC32C crc = new CRC32C();
                     crc.update(Files.readAllBytes(p));
