@@ -140,7 +140,10 @@ public final class Mapcask implements AutoCloseable {
         store.compact();
     }
 
-    /** @return the number of keys present */
+    /**
+     * @return the number of keys present
+     * @throws MapcaskClosedException after {@link #close()}
+     */
     public long size() {
         return store.size();
     }
@@ -172,7 +175,8 @@ public final class Mapcask implements AutoCloseable {
         Objects.requireNonNull(key, "key");
         int max = store.options().maxKeySize();
         if (key.length == 0) {
-            throw new IllegalArgumentException("key is empty; keys have 1 to " + max + " bytes");
+            throw new IllegalArgumentException("key is empty; keys have 1 to " + max + " bytes ("
+                    + MapcaskConfig.MAX_KEY_SIZE_PROP_NAME + ")");
         }
         if (key.length > max) {
             throw new IllegalArgumentException("key of " + key.length + " bytes exceeds the limit of " + max

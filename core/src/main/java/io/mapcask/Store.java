@@ -129,6 +129,7 @@ final class Store {
     }
 
     long size() {
+        ensureOpen();
         return keydir.size();
     }
 

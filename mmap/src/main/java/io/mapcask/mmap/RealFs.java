@@ -8,12 +8,17 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /** The real file system: {@link FileChannel}s, shared-arena mappings, fsync and fallocate. */
@@ -91,30 +96,74 @@ public final class RealFs implements Fs {
         }
     }
 
+    /**
+     * Lock files held by this JVM, by file identity (device and inode). A POSIX record lock
+     * belongs to the process, and closing <em>any</em> descriptor of the file drops it (see
+     * {@link FileLock}'s class comment): a second open of a held store in this JVM that opened
+     * the lock file, met {@link OverlappingFileLockException} and closed its channel would let
+     * another process in beside the first holder. So a holder in this JVM is detected here,
+     * before a descriptor of the file is opened.
+     */
+    private static final Set<Object> HELD_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+
     @Override
     public DirectoryLock lock(Path lockFile) throws IOException {
-        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            Files.createFile(lockFile); // O_EXCL: when the file exists no descriptor is left to close
+        } catch (FileAlreadyExistsException held) {
+            // ours, another process's or a leftover: told apart below
+        }
+        Object key = Files.readAttributes(lockFile, BasicFileAttributes.class).fileKey();
+        if (key == null) {
+            key = lockFile.toRealPath();
+        }
+        if (!HELD_IN_THIS_JVM.add(key)) {
+            throw new FileLockedException(lockFile, "by another open instance in this JVM");
+        }
+        Object heldKey = key;
+        FileChannel ch = null;
         FileLock lock;
         try {
+            ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             lock = ch.tryLock();
+            if (lock == null) {
+                throw new FileLockedException(lockFile, "by another process");
+            }
         } catch (OverlappingFileLockException e) {
-            ch.close();
+            close(ch, e);
+            HELD_IN_THIS_JVM.remove(heldKey);
             throw new FileLockedException(lockFile, "by another open instance in this JVM");
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            close(ch, e);
+            HELD_IN_THIS_JVM.remove(heldKey);
             throw e;
         }
-        if (lock == null) {
-            ch.close();
-            throw new FileLockedException(lockFile, "by another process");
-        }
+        FileChannel channel = ch;
+        AtomicBoolean released = new AtomicBoolean();
         return () -> {
+            if (!released.compareAndSet(false, true)) {
+                return;
+            }
             try {
                 lock.release();
             } finally {
-                ch.close();
+                try {
+                    channel.close();
+                } finally {
+                    HELD_IN_THIS_JVM.remove(heldKey);
+                }
             }
         };
+    }
+
+    private static void close(FileChannel ch, Throwable primary) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                primary.addSuppressed(e);
+            }
+        }
     }
 
     private static final class RealFile implements FileHandle {
