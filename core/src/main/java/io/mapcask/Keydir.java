@@ -126,9 +126,10 @@ final class Keydir {
      * Writer only, for recovery: points the key at {@code location} unless the key already has a
      * record with a higher sequence.
      *
-     * @return true when {@code location} became the key's newest
+     * @return the location it replaced, {@link #EMPTY} when the key was new, or {@link #DEAD} when
+     *     the key's record is newer and nothing changed
      */
-    boolean putIfNewer(MemorySegment src, long keyOffset, int keyLength, long hash, long location, long sequence,
+    long putIfNewer(MemorySegment src, long keyOffset, int keyLength, long hash, long location, long sequence,
             KeyMatcher matcher) {
         ensureRoom();
         Table t = table;
@@ -136,13 +137,13 @@ final class Keydir {
         if (slot >= 0) {
             long old = t.locationAcquire(slot);
             if (matcher.sequenceAt(old) > sequence) {
-                return false;
+                return DEAD;
             }
             replace(t, slot, old, location);
-            return true;
+            return old;
         }
         insert(t, -slot - 1, (int) hash, location);
-        return true;
+        return EMPTY;
     }
 
     /**

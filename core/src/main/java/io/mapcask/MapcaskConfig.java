@@ -72,6 +72,21 @@ public final class MapcaskConfig {
     /** Default of {@link #VERIFY_CHECKSUMS_PROP_NAME}. */
     public static final boolean VERIFY_CHECKSUMS_DEFAULT = true;
 
+    /** A sealed segment whose dead bytes are at least this fraction of its record bytes is compacted. */
+    public static final String COMPACTION_MIN_DEAD_RATIO_PROP_NAME = "mapcask.compaction.min.dead.ratio";
+    /** Default of {@link #COMPACTION_MIN_DEAD_RATIO_PROP_NAME}: half dead. */
+    public static final double COMPACTION_MIN_DEAD_RATIO_DEFAULT = 0.5;
+
+    /** A sealed segment smaller than this fraction of {@code segment.size} counts as small. */
+    public static final String COMPACTION_SMALL_SEGMENT_RATIO_PROP_NAME = "mapcask.compaction.small.segment.ratio";
+    /** Default of {@link #COMPACTION_SMALL_SEGMENT_RATIO_PROP_NAME}: a quarter of a segment. */
+    public static final double COMPACTION_SMALL_SEGMENT_RATIO_DEFAULT = 0.25;
+
+    /** This many small sealed segments are merged together (the size-tiered idea). */
+    public static final String COMPACTION_MIN_SMALL_SEGMENTS_PROP_NAME = "mapcask.compaction.min.small.segments";
+    /** Default of {@link #COMPACTION_MIN_SMALL_SEGMENTS_PROP_NAME}: 4 segments. */
+    public static final long COMPACTION_MIN_SMALL_SEGMENTS_DEFAULT = 4;
+
     /**
      * One option as documented.
      *
@@ -98,7 +113,13 @@ public final class MapcaskConfig {
             new Option(MANIFEST_MAX_SIZE_PROP_NAME, "4m (bytes)", "1k .. 1g",
                     "manifest size that triggers its rewrite as a snapshot"),
             new Option(VERIFY_CHECKSUMS_PROP_NAME, "true", "true | false",
-                    "check each record's CRC32C on get"));
+                    "check each record's CRC32C on get"),
+            new Option(COMPACTION_MIN_DEAD_RATIO_PROP_NAME, "0.5 (fraction)", "0 .. 1",
+                    "dead fraction of a sealed segment that makes the policy compact it"),
+            new Option(COMPACTION_SMALL_SEGMENT_RATIO_PROP_NAME, "0.25 (fraction of segment.size)", "0 .. 1",
+                    "a sealed segment below this size is small"),
+            new Option(COMPACTION_MIN_SMALL_SEGMENTS_PROP_NAME, "4 (segments)", "2 .. 1000000",
+                    "number of small sealed segments that the policy merges together"));
 
     private MapcaskConfig() {
     }

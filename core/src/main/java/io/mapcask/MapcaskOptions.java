@@ -27,9 +27,16 @@ public final class MapcaskOptions {
     private final int maxValueSize;
     private final long manifestMaxSize;
     private final boolean verifyChecksums;
+    private final double compactionMinDeadRatio;
+    private final double compactionSmallSegmentRatio;
+    private final int compactionMinSmallSegments;
 
     private MapcaskOptions(long segmentSize, SyncMode syncMode, int keydirInitialCapacity, int maxKeySize,
-            int maxValueSize, long manifestMaxSize, boolean verifyChecksums) {
+            int maxValueSize, long manifestMaxSize, boolean verifyChecksums, double compactionMinDeadRatio,
+            double compactionSmallSegmentRatio, int compactionMinSmallSegments) {
+        this.compactionMinDeadRatio = compactionMinDeadRatio;
+        this.compactionSmallSegmentRatio = compactionSmallSegmentRatio;
+        this.compactionMinSmallSegments = compactionMinSmallSegments;
         this.segmentSize = segmentSize;
         this.syncMode = syncMode;
         this.keydirInitialCapacity = keydirInitialCapacity;
@@ -84,12 +91,29 @@ public final class MapcaskOptions {
         return verifyChecksums;
     }
 
+    /** @return dead fraction that makes a segment a compaction candidate ({@value MapcaskConfig#COMPACTION_MIN_DEAD_RATIO_PROP_NAME}) */
+    public double compactionMinDeadRatio() {
+        return compactionMinDeadRatio;
+    }
+
+    /** @return fraction of the segment size below which a segment is small ({@value MapcaskConfig#COMPACTION_SMALL_SEGMENT_RATIO_PROP_NAME}) */
+    public double compactionSmallSegmentRatio() {
+        return compactionSmallSegmentRatio;
+    }
+
+    /** @return small segments merged together ({@value MapcaskConfig#COMPACTION_MIN_SMALL_SEGMENTS_PROP_NAME}) */
+    public int compactionMinSmallSegments() {
+        return compactionMinSmallSegments;
+    }
+
     @Override
     public String toString() {
         return "MapcaskOptions{segment.size=" + segmentSize + ", sync.mode=" + syncMode.name().toLowerCase(Locale.ROOT)
                 + ", keydir.initial.capacity=" + keydirInitialCapacity + ", max.key.size=" + maxKeySize
                 + ", max.value.size=" + maxValueSize + ", manifest.max.size=" + manifestMaxSize
-                + ", verify.checksums=" + verifyChecksums + "}";
+                + ", verify.checksums=" + verifyChecksums + ", compaction.min.dead.ratio=" + compactionMinDeadRatio
+                + ", compaction.small.segment.ratio=" + compactionSmallSegmentRatio
+                + ", compaction.min.small.segments=" + compactionMinSmallSegments + "}";
     }
 
     /** Collects options; nothing is validated before {@link #build()}. Not thread-safe. */
@@ -101,8 +125,38 @@ public final class MapcaskOptions {
         private String maxValueSize;
         private String manifestMaxSize;
         private String verifyChecksums;
+        private String compactionMinDeadRatio;
+        private String compactionSmallSegmentRatio;
+        private String compactionMinSmallSegments;
 
         private Builder() {
+        }
+
+        /**
+         * @param ratio dead fraction (0..1) that makes a sealed segment a compaction candidate
+         * @return this builder
+         */
+        public Builder compactionMinDeadRatio(double ratio) {
+            this.compactionMinDeadRatio = Double.toString(ratio);
+            return this;
+        }
+
+        /**
+         * @param ratio fraction (0..1) of the segment size below which a sealed segment is small
+         * @return this builder
+         */
+        public Builder compactionSmallSegmentRatio(double ratio) {
+            this.compactionSmallSegmentRatio = Double.toString(ratio);
+            return this;
+        }
+
+        /**
+         * @param count number of small sealed segments merged together
+         * @return this builder
+         */
+        public Builder compactionMinSmallSegments(long count) {
+            this.compactionMinSmallSegments = Long.toString(count);
+            return this;
         }
 
         /**
@@ -202,7 +256,14 @@ public final class MapcaskOptions {
                     MapcaskConfig.MANIFEST_MAX_SIZE_MAX_BYTES);
             boolean verify = bool(MapcaskConfig.VERIFY_CHECKSUMS_PROP_NAME, verifyChecksums,
                     MapcaskConfig.VERIFY_CHECKSUMS_DEFAULT);
-            return new MapcaskOptions(segment, mode, (int) capacity, (int) maxKey, (int) maxValue, manifestMax, verify);
+            double deadRatio = fraction(MapcaskConfig.COMPACTION_MIN_DEAD_RATIO_PROP_NAME, compactionMinDeadRatio,
+                    MapcaskConfig.COMPACTION_MIN_DEAD_RATIO_DEFAULT);
+            double smallRatio = fraction(MapcaskConfig.COMPACTION_SMALL_SEGMENT_RATIO_PROP_NAME,
+                    compactionSmallSegmentRatio, MapcaskConfig.COMPACTION_SMALL_SEGMENT_RATIO_DEFAULT);
+            long minSmall = count(MapcaskConfig.COMPACTION_MIN_SMALL_SEGMENTS_PROP_NAME, compactionMinSmallSegments,
+                    MapcaskConfig.COMPACTION_MIN_SMALL_SEGMENTS_DEFAULT, 2, 1_000_000);
+            return new MapcaskOptions(segment, mode, (int) capacity, (int) maxKey, (int) maxValue, manifestMax, verify,
+                    deadRatio, smallRatio, (int) minSmall);
         }
 
         /** Builder value, else system property; blank counts as unset (DESIGN §10). */
@@ -246,6 +307,23 @@ public final class MapcaskOptions {
             }
             if (value < min || value > max) {
                 throw bad(property, v, "an integer between " + min + " and " + max);
+            }
+            return value;
+        }
+
+        private static double fraction(String property, String explicit, double def) {
+            String v = resolve(property, explicit);
+            if (v == null) {
+                return def;
+            }
+            double value;
+            try {
+                value = Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw bad(property, v, "a number between 0 and 1");
+            }
+            if (!(value >= 0 && value <= 1)) {
+                throw bad(property, v, "a number between 0 and 1");
             }
             return value;
         }

@@ -41,6 +41,7 @@ final class Recovery {
     private final MapcaskOptions options;
     private final Keydir keydir;
     private final Segments segments = new Segments();
+    private final SegmentUsage usage = new SegmentUsage(segments);
     private final long seed = new SecureRandom().nextLong();
     private long maxSequence;
 
@@ -171,7 +172,7 @@ final class Recovery {
             closeQuietly(manifest, e);
             throw e;
         }
-        return new Store(fs, dir, options, lock, manifest, live, keydir, segments, seed, maxSequence);
+        return new Store(fs, dir, options, lock, manifest, live, keydir, segments, usage, seed, maxSequence);
     }
 
     /** An empty directory (or one left by a crash during creation): write MANIFEST-000001 and CURRENT. */
@@ -190,7 +191,7 @@ final class Recovery {
             closeQuietly(manifest, e);
             throw e;
         }
-        return new Store(fs, dir, options, lock, manifest, live, keydir, segments, seed, 0);
+        return new Store(fs, dir, options, lock, manifest, live, keydir, segments, usage, seed, 0);
     }
 
     /** Maps a sealed segment and loads its records into the keydir. @return true when its hint was used */
@@ -259,8 +260,8 @@ final class Recovery {
                         & RecordFormat.FLAG_TOMBSTONE) != 0;
                 long keyOffset = at + HintFormat.ENTRY_HEADER_SIZE;
                 long location = Keydir.location(m.id(), Layout.getLong(hint, at + HintFormat.ENTRY_OFFSET), tombstone);
-                keydir.putIfNewer(hint, keyOffset, keyLength, KeyHash.hash(hint, keyOffset, keyLength, seed), location,
-                        sequence, segments);
+                account(location, keydir.putIfNewer(hint, keyOffset, keyLength,
+                        KeyHash.hash(hint, keyOffset, keyLength, seed), location, sequence, segments));
                 maxSequence = Math.max(maxSequence, sequence);
                 at += HintFormat.entrySize(keyLength);
             }
@@ -274,9 +275,18 @@ final class Recovery {
         int keyLength = RecordFormat.keyLength(seg.data, off);
         long keyOffset = RecordFormat.keyOffset(off);
         long sequence = RecordFormat.sequence(seg.data, off);
-        keydir.putIfNewer(seg.data, keyOffset, keyLength, KeyHash.hash(seg.data, keyOffset, keyLength, seed),
-                Keydir.location(seg.id, off, RecordFormat.isTombstone(seg.data, off)), sequence, segments);
+        long location = Keydir.location(seg.id, off, RecordFormat.isTombstone(seg.data, off));
+        account(location, keydir.putIfNewer(seg.data, keyOffset, keyLength,
+                KeyHash.hash(seg.data, keyOffset, keyLength, seed), location, sequence, segments));
         maxSequence = Math.max(maxSequence, sequence);
+    }
+
+    private void account(long location, long replaced) {
+        if (replaced == Keydir.DEAD) {
+            usage.deadOnArrival(location);
+        } else {
+            usage.superseded(location, replaced);
+        }
     }
 
     /** What scanning the active segment found. */
@@ -339,6 +349,7 @@ final class Recovery {
             manifest.append(edit);
             live.apply(edit);
             segments.remove(seg.id);
+            usage.remove(seg.id);
             seg.unmap();
             fs.delete(seg.path);
             return;

@@ -39,6 +39,7 @@ final class Store {
     private final LiveSet live;
     private final Keydir keydir;
     private final Segments segments;
+    private final SegmentUsage usage;
     private final long seed;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final byte[] scratch = new byte[RecordFormat.CRC_COVERED_HEADER];
@@ -56,7 +57,8 @@ final class Store {
     private volatile Throwable failed;
 
     Store(Fs fs, Path dir, MapcaskOptions options, DirectoryLock lock, Manifest manifest, LiveSet live,
-            Keydir keydir, Segments segments, long seed, long lastSequence) {
+            Keydir keydir, Segments segments, SegmentUsage usage, long seed, long lastSequence) {
+        this.usage = usage;
         this.fs = fs;
         this.dir = dir;
         this.options = options;
@@ -175,7 +177,8 @@ final class Store {
                 maybeRotateManifest();
             }
             long offset = a.append(++lastSequence, flags, key, value, scratch, crc);
-            keydir.put(key, hash, Keydir.location(a.id(), offset, flags != 0), segments);
+            long location = Keydir.location(a.id(), offset, flags != 0);
+            usage.superseded(location, keydir.put(key, hash, location, segments));
             if (options.syncMode() == MapcaskOptions.SyncMode.ALWAYS) {
                 a.sync();
             }
@@ -269,6 +272,30 @@ final class Store {
     }
 
     /**
+     * One policy-driven pass ({@link CompactionPolicy}): compacts the sealed segments that are
+     * mostly dead, or small and numerous. Background compaction will run it.
+     *
+     * @return the ids compacted; empty when nothing passed a threshold
+     */
+    List<Long> compactByPolicy() {
+        writeLock.lock();
+        try {
+            ensureWritable();
+            List<SegmentMeta> sealed = new java.util.ArrayList<>();
+            for (SegmentMeta m : live.segments()) {
+                if (m.sealed()) {
+                    sealed.add(m);
+                }
+            }
+            List<Long> chosen = CompactionPolicy.select(sealed, usage.snapshot(), options);
+            compactLocked(chosen);
+            return chosen;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
      * Compacts the given sealed segments, under the write lock (DESIGN §5): write the outputs
      * under fresh ids and fsync them; fsync the directory; commit {added, removed}; repoint the
      * keydir where it still points into the inputs; retire and unlink the inputs. A failure
@@ -340,6 +367,7 @@ final class Store {
         }
         for (long id : inputIds) {
             segments.remove(id).unmap();
+            usage.remove(id);
             pendingUnlinks.add(id);
         }
         unlinkRemoved();
@@ -360,6 +388,48 @@ final class Store {
             }
         } catch (IOException e) {
             throw fail("rotation of " + dir, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Test hook: segment id → {live bytes, dead bytes}. */
+    java.util.Map<Long, long[]> usageForTest() {
+        writeLock.lock();
+        try {
+            return usage.snapshot();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Recomputes live and dead bytes from scratch by reading every record of every live segment
+     * and asking the keydir whether it points there: the check of the running counters.
+     *
+     * @return segment id → {live bytes, dead bytes}
+     */
+    java.util.Map<Long, long[]> scanUsage() {
+        writeLock.lock();
+        try {
+            java.util.Map<Long, long[]> m = new java.util.TreeMap<>();
+            for (SegmentMeta meta : live.segments()) {
+                MemorySegment data = segments.get(meta.id()).data;
+                long end = meta.sealed() ? meta.length() : active.writePosition();
+                long[] bytes = new long[2];
+                for (long off = SegmentHeader.DATA_START; off < end; ) {
+                    int keyLength = RecordFormat.keyLength(data, off);
+                    long size = RecordFormat.size(keyLength, RecordFormat.valueLength(data, off));
+                    long keyOffset = RecordFormat.keyOffset(off);
+                    long location = Keydir.location(meta.id(), off, RecordFormat.isTombstone(data, off));
+                    boolean newest = keydir.get(data, keyOffset, keyLength, KeyHash.hash(data, keyOffset, keyLength, seed),
+                            segments) == location;
+                    bytes[newest ? 0 : 1] += size;
+                    off += size;
+                }
+                m.put(meta.id(), bytes);
+            }
+            return m;
         } finally {
             writeLock.unlock();
         }
@@ -404,10 +474,13 @@ final class Store {
             long keyOffset = RecordFormat.keyOffset(off);
             long hash = KeyHash.hash(data, keyOffset, keyLength, seed);
             long current = keydir.get(data, keyOffset, keyLength, hash, segments);
+            long moved = Keydir.location(out.segment().id, off, RecordFormat.isTombstone(data, off));
             if (current != Keydir.EMPTY && inputs.contains(Keydir.segmentId(current))
-                    && segments.sequenceAt(current) == RecordFormat.sequence(data, off)) {
-                keydir.compareAndSet(data, keyOffset, keyLength, hash, current,
-                        Keydir.location(out.segment().id, off, RecordFormat.isTombstone(data, off)), segments);
+                    && segments.sequenceAt(current) == RecordFormat.sequence(data, off)
+                    && keydir.compareAndSet(data, keyOffset, keyLength, hash, current, moved, segments)) {
+                usage.superseded(moved, current);
+            } else {
+                usage.deadOnArrival(moved); // a newer write won while the copy was made
             }
             off += RecordFormat.size(keyLength, RecordFormat.valueLength(data, off));
         }
