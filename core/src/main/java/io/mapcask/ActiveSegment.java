@@ -8,13 +8,20 @@ import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
 /**
- * The segment being appended to. Used only under the store's write lock. Records are written
- * into the mapping and become visible when the caller publishes their location in the keydir;
- * {@link #sync()} forces them and then advances the durable mark in the header.
+ * The segment being appended to. Appends happen under the store's write lock; forcing happens
+ * under its force lock (possibly by a group-commit leader that does not hold the write lock),
+ * so the append side publishes how far it has written ({@link #publishedSequence}, then {@link
+ * #publishedPosition}) for the force side to read. {@link #sync()} forces the published records
+ * and then advances the durable mark in the header.
  */
 final class ActiveSegment {
     final Segment segment;
+    /** Write lock only. */
     private long writePos = SegmentHeader.DATA_START;
+    /** Written under the write lock after each append; read by forcers. Sequence first, then position. */
+    private volatile long publishedSequence;
+    private volatile long publishedPosition = SegmentHeader.DATA_START;
+    /** Force lock only. */
     private long durablePos = SegmentHeader.DATA_START;
     private long markCounter;
     private long minSequence;
@@ -65,18 +72,27 @@ final class ActiveSegment {
             minSequence = sequence;
         }
         maxSequence = sequence;
+        publishedSequence = sequence;
+        publishedPosition = writePos;
         return off;
     }
 
-    /** Forces every appended record, then the durable mark that vouches for them. */
-    void sync() throws IOException {
-        if (writePos == durablePos) {
-            return;
+    /**
+     * Under the force lock: forces every published record, then the durable mark that vouches
+     * for them.
+     *
+     * @return the highest sequence now durable in this segment (0 when it holds none)
+     */
+    long sync() throws IOException {
+        long sequence = publishedSequence;
+        long end = publishedPosition; // read after the sequence: covers at least its record
+        if (end > durablePos) {
+            segment.region.force(durablePos, end - durablePos);
+            SegmentHeader.writeMark(segment.data, ++markCounter, end);
+            segment.region.force(0, SegmentHeader.DATA_START);
+            durablePos = end;
         }
-        segment.region.force(durablePos, writePos - durablePos);
-        SegmentHeader.writeMark(segment.data, ++markCounter, writePos);
-        segment.region.force(0, SegmentHeader.DATA_START);
-        durablePos = writePos;
+        return sequence;
     }
 
     long records() {

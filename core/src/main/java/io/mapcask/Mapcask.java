@@ -141,6 +141,15 @@ public final class Mapcask implements AutoCloseable {
     }
 
     /**
+     * @return the highest write sequence known durable: every write that returned before it was
+     *     reached survives any crash (advanced by {@link #sync()}, and by every write under {@code
+     *     sync.mode=always} or {@code group})
+     */
+    public long durableSequence() {
+        return store.durableSequence();
+    }
+
+    /**
      * @return the number of keys present
      * @throws MapcaskClosedException after {@link #close()}
      */

@@ -23,7 +23,11 @@ public final class MapcaskConfig {
     /** Largest accepted segment size: 1 GiB (a keydir location holds offsets below it). */
     public static final long SEGMENT_SIZE_MAX_BYTES = 1L << 30;
 
-    /** When a write is durable: {@code always} (before {@code put} returns) or {@code none} (at {@code sync()}). */
+    /**
+     * When a write is durable: {@code always} (forced before {@code put} returns), {@code group}
+     * (durable before {@code put} returns, one force shared by concurrent writers) or {@code none}
+     * (at {@code sync()}).
+     */
     public static final String SYNC_MODE_PROP_NAME = "mapcask.sync.mode";
     /** Default of {@link #SYNC_MODE_PROP_NAME}. */
     public static final String SYNC_MODE_DEFAULT = "none";
@@ -102,8 +106,9 @@ public final class MapcaskConfig {
     public static final List<Option> OPTIONS = List.of(
             new Option(SEGMENT_SIZE_PROP_NAME, "64m (bytes)", "16k .. 1g",
                     "size of one preallocated, mapped data segment"),
-            new Option(SYNC_MODE_PROP_NAME, SYNC_MODE_DEFAULT, "always | none",
-                    "always: forced before put/delete returns; none: durable at sync() or when the OS writes back"),
+            new Option(SYNC_MODE_PROP_NAME, SYNC_MODE_DEFAULT, "always | group | none",
+                    "always: forced before put/delete returns; group: durable before put/delete returns, one force"
+                            + " shared by concurrent writers; none: durable at sync() or when the OS writes back"),
             new Option(KEYDIR_INITIAL_CAPACITY_PROP_NAME, "1024 (slots)", "16 .. 2^30",
                     "initial slots of the off-heap keydir; it grows by itself"),
             new Option(MAX_KEY_SIZE_PROP_NAME, "min(65535, (segment.size - 4120) / 4) (bytes)", "1 .. 65535",

@@ -16,6 +16,12 @@ public final class MapcaskOptions {
     public enum SyncMode {
         /** Each {@code put}/{@code delete} is forced to disk before it returns. */
         ALWAYS,
+        /**
+         * Each {@code put}/{@code delete} is durable before it returns, and concurrent writers
+         * share one force: the first to find none running forces for all records published so
+         * far, the others wait for it (group commit).
+         */
+        GROUP,
         /** Writes are durable after {@code sync()} (or when the OS writes the pages back). */
         NONE
     }
@@ -349,7 +355,7 @@ public final class MapcaskOptions {
                     return m;
                 }
             }
-            throw bad(MapcaskConfig.SYNC_MODE_PROP_NAME, v, "always or none");
+            throw bad(MapcaskConfig.SYNC_MODE_PROP_NAME, v, "always, group or none");
         }
 
         private static IllegalArgumentException bad(String property, String value, String range) {

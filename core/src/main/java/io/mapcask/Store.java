@@ -46,9 +46,21 @@ final class Store {
     private final CRC32C crc = new CRC32C();
     private final ThreadLocal<ReadScratch> readScratch = ThreadLocal.withInitial(ReadScratch::new);
 
+    /**
+     * Serializes forcing of the active segment (and its durable mark). Taken after the write lock
+     * when both are needed; a group-commit leader takes it alone, so writers keep appending while
+     * it forces.
+     */
+    private final ReentrantLock forceLock = new ReentrantLock();
+    /** Group-commit followers wait here for the leader's force to end. */
+    private final Object durableMonitor = new Object();
+
     private Manifest manifest;
-    private ActiveSegment active;
+    /** Written under the write lock; read by group-commit leaders without it. */
+    private volatile ActiveSegment active;
     private long lastSequence;
+    /** Every record with a sequence up to this is durable. */
+    private volatile long durableSequence;
     /** Segments removed by a committed edit whose files are not unlinked yet. */
     private final java.util.Set<Long> pendingUnlinks = new java.util.TreeSet<>();
     /** The next id to hand out; every id below it has been used (or skipped) and is never reused. */
@@ -69,6 +81,7 @@ final class Store {
         this.segments = segments;
         this.seed = seed;
         this.lastSequence = lastSequence;
+        this.durableSequence = lastSequence;
         this.nextSegmentId = live.nextSegmentId();
     }
 
@@ -139,17 +152,22 @@ final class Store {
 
     void put(byte[] key, byte[] value) {
         long hash = KeyHash.hash(key, seed);
+        long sequence;
         writeLock.lock();
         try {
             ensureWritable();
-            append(key, hash, value, 0);
+            sequence = append(key, hash, value, 0);
         } finally {
             writeLock.unlock();
+        }
+        if (options.syncMode() == MapcaskOptions.SyncMode.GROUP) {
+            awaitDurable(sequence);
         }
     }
 
     boolean delete(byte[] key) {
         long hash = KeyHash.hash(key, seed);
+        long sequence;
         writeLock.lock();
         try {
             ensureWritable();
@@ -157,15 +175,86 @@ final class Store {
             if (current == Keydir.EMPTY || Keydir.isTombstone(current)) {
                 return false;
             }
-            append(key, hash, null, RecordFormat.FLAG_TOMBSTONE);
-            return true;
+            sequence = append(key, hash, null, RecordFormat.FLAG_TOMBSTONE);
         } finally {
             writeLock.unlock();
         }
+        if (options.syncMode() == MapcaskOptions.SyncMode.GROUP) {
+            awaitDurable(sequence);
+        }
+        return true;
     }
 
-    /** Under the write lock. */
-    private void append(byte[] key, long hash, byte[] value, int flags) {
+    /**
+     * Group commit: returns once the record with {@code sequence} is durable. A writer that finds
+     * no force running becomes the leader and forces every record published so far; the writers
+     * that arrive meanwhile wait (without queuing on the lock, which would serialize them) and
+     * are usually covered by the next force, which one of them leads. So with n writers a force
+     * covers about n - 1 records.
+     */
+    private void awaitDurable(long sequence) {
+        while (durableSequence < sequence) {
+            ensureWritable();
+            if (forceLock.tryLock()) {
+                try {
+                    if (durableSequence < sequence) {
+                        forceActiveLocked();
+                        if (durableSequence < sequence && active == null) {
+                            throw new MapcaskException("record " + sequence + " of " + dir
+                                    + " is in no active segment and was not made durable by its sealing");
+                        }
+                    }
+                } catch (IOException e) {
+                    throw fail("group commit of " + dir, e);
+                } finally {
+                    forceLock.unlock();
+                    synchronized (durableMonitor) {
+                        durableMonitor.notifyAll();
+                    }
+                }
+            } else {
+                synchronized (durableMonitor) {
+                    if (durableSequence < sequence && forceLock.isLocked()) {
+                        try {
+                            durableMonitor.wait(1); // the timeout covers a notify that came before the wait
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new MapcaskException("interrupted while waiting for a group commit of " + dir, e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Under the force lock: forces the active segment's published records. */
+    private void forceActiveLocked() throws IOException {
+        ActiveSegment a = active;
+        if (a != null) {
+            long forced = a.sync();
+            if (forced > durableSequence) {
+                durableSequence = forced;
+            }
+        }
+    }
+
+    /** Forces the active segment's published records. */
+    private void forceActive() throws IOException {
+        forceLock.lock();
+        try {
+            forceActiveLocked();
+        } finally {
+            forceLock.unlock();
+        }
+    }
+
+    /** @return the highest sequence known durable: every write up to it survives any crash */
+    long durableSequence() {
+        return durableSequence;
+    }
+
+    /** Under the write lock. @return the sequence of the appended record */
+    private long append(byte[] key, long hash, byte[] value, int flags) {
         long size = RecordFormat.size(key.length, value == null ? 0 : value.length);
         ActiveSegment a = active;
         try {
@@ -176,12 +265,14 @@ final class Store {
                 a = createActive();
                 maybeRotateManifest();
             }
-            long offset = a.append(++lastSequence, flags, key, value, scratch, crc);
+            long sequence = ++lastSequence;
+            long offset = a.append(sequence, flags, key, value, scratch, crc);
             long location = Keydir.location(a.id(), offset, flags != 0);
             usage.superseded(location, keydir.put(key, hash, location, segments));
             if (options.syncMode() == MapcaskOptions.SyncMode.ALWAYS) {
-                a.sync();
+                forceActive();
             }
+            return sequence;
         } catch (IOException e) {
             throw fail("write to " + dir, e);
         }
@@ -191,9 +282,7 @@ final class Store {
         writeLock.lock();
         try {
             ensureWritable();
-            if (active != null) {
-                active.sync();
-            }
+            forceActive();
         } catch (IOException e) {
             throw fail("sync of " + dir, e);
         } finally {
@@ -204,7 +293,7 @@ final class Store {
     /** Seals the active segment: force, hint, manifest edit. Under the write lock. */
     private void sealActive() throws IOException {
         ActiveSegment a = active;
-        a.sync();
+        forceActive();
         HintWriter.write(fs, dir, a.id(), a.segment.data, a.writePosition());
         commit(new ManifestEdit(nextSegmentId, lastSequence, List.of(), List.of(a.sealedMeta())));
         active = null;

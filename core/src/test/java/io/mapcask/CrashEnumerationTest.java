@@ -35,6 +35,10 @@ class CrashEnumerationTest {
                 "compact-tail", "sync", "compact"));
         w.add(CrashHarness.Workload.of("sync.mode=always with rotation and compaction", always,
                 "put a", "put b", "del a", "rotate", "put a", "put c", "compact", "del c"));
+        MapcaskOptions group = MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10)
+                .syncMode(MapcaskOptions.SyncMode.GROUP).build();
+        w.add(CrashHarness.Workload.of("sync.mode=group with rotation and a reopen", group,
+                "put a", "put b", "rotate", "del a", "put c", "reopen", "put a", "compact", "put b"));
         w.add(CrashHarness.Workload.of("manifest past its size limit, rotated between commit and unlinks", small,
                 "put a", "rotate", "put b", "rotate", "put c", "rotate", "put d", "rotate", "compact", "put e",
                 "rotate", "compact", "put f", "sync"));

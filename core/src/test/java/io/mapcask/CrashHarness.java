@@ -181,7 +181,7 @@ final class CrashHarness {
      */
     static void run(Workload w, SimFs fs, Oracle oracle, BiConsumer<Integer, MapcaskException> onFailure) {
         Mapcask db = Mapcask.open(fs, DIR, w.options());
-        boolean always = w.options().syncMode() == MapcaskOptions.SyncMode.ALWAYS;
+        boolean always = w.options().syncMode() != MapcaskOptions.SyncMode.NONE;
         for (int i = 0; i < w.steps().size(); i++) {
             String step = w.steps().get(i);
             String[] f = step.split(" ");

@@ -1,0 +1,107 @@
+package io.mapcask;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mapcask.mmap.SimFault;
+import io.mapcask.mmap.SimFs;
+import io.mapcask.mmap.SimHook;
+import io.mapcask.mmap.SimOp;
+import io.mapcask.mmap.SimOpKind;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code sync.mode=group}: concurrent writers share forces (counted through the IO interface),
+ * and every write acknowledged by a returned {@code put} survives a power loss.
+ */
+class GroupCommitTest {
+    private static final int THREADS = 8;
+    private static final int PUTS_PER_THREAD = 150;
+
+    /** Counts data forces and makes each take a while, as a disk flush does. */
+    private static final class SlowForces implements SimHook {
+        final AtomicInteger dataForces = new AtomicInteger();
+
+        @Override
+        public SimFault before(SimFs fs, SimOp op) {
+            if (op.kind() == SimOpKind.FORCE && op.path().getFileName().toString().endsWith(".data")
+                    && op.offset() >= SegmentHeader.DATA_START) {
+                dataForces.incrementAndGet();
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return null;
+        }
+    }
+
+    private static int run(MapcaskOptions.SyncMode mode, SimFs fs, ConcurrentHashMap<String, byte[]> acked)
+            throws InterruptedException {
+        MapcaskOptions options = MapcaskOptions.builder().segmentSize(1 << 20).syncMode(mode).build();
+        SlowForces forces = new SlowForces();
+        Mapcask db = Mapcask.open(fs, CrashHarness.DIR, options);
+        fs.setHook(forces);
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int id = t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < PUTS_PER_THREAD; i++) {
+                        String key = "t" + id + "-" + (i % 20);
+                        byte[] value = (key + "#" + i).getBytes(StandardCharsets.UTF_8);
+                        db.put(key.getBytes(StandardCharsets.UTF_8), value);
+                        acked.put(key, value); // put returned: acknowledged durable
+                    }
+                } catch (Throwable e) {
+                    error.set(e);
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (error.get() != null) {
+            throw new AssertionError("a writer failed", error.get());
+        }
+        assertTrue(db.durableSequence() >= THREADS * PUTS_PER_THREAD, "durableSequence " + db.durableSequence());
+        fs.setHook(SimHook.NONE);
+        return forces.dataForces.get();
+    }
+
+    @Test
+    void shouldShareForcesBetweenConcurrentWritersAndLoseNoAcknowledgedWrite() throws InterruptedException {
+        int writes = THREADS * PUTS_PER_THREAD;
+        SimFs always = CrashHarness.fresh(21);
+        int alwaysForces = run(MapcaskOptions.SyncMode.ALWAYS, always, new ConcurrentHashMap<>());
+
+        SimFs group = CrashHarness.fresh(22);
+        ConcurrentHashMap<String, byte[]> acked = new ConcurrentHashMap<>();
+        int groupForces = run(MapcaskOptions.SyncMode.GROUP, group, acked);
+        System.out.printf("group commit: %d writes from %d threads: always %d data forces, group %d%n",
+                writes, THREADS, alwaysForces, groupForces);
+        assertEquals(writes, alwaysForces, "sync.mode=always forces once per write");
+        assertTrue(groupForces * 2 <= writes, "group commit should share forces: " + groupForces + " for " + writes);
+
+        // Power loss right now: only what was forced survives; every acknowledged write must be there.
+        SimFs image = group.crashState().durableImage();
+        try (Mapcask db = Mapcask.open(image, CrashHarness.DIR, MapcaskOptions.builder().segmentSize(1 << 20).build())) {
+            for (var e : acked.entrySet()) {
+                assertArrayEquals(e.getValue(), db.get(e.getKey().getBytes(StandardCharsets.UTF_8)), e.getKey());
+            }
+        }
+    }
+}
