@@ -76,13 +76,7 @@ public final class Mapcask implements AutoCloseable {
      */
     public void put(byte[] key, byte[] value) {
         checkKey(key);
-        Objects.requireNonNull(value, "value");
-        int max = store.options().maxValueSize();
-        if (value.length > max) {
-            throw new IllegalArgumentException("value of " + value.length + " bytes exceeds the limit of " + max
-                    + " bytes set by " + MapcaskConfig.MAX_VALUE_SIZE_PROP_NAME
-                    + " (a record must also fit in one segment, " + MapcaskConfig.SEGMENT_SIZE_PROP_NAME + ")");
-        }
+        checkValue(value);
         store.put(key, value);
     }
 
@@ -114,6 +108,56 @@ public final class Mapcask implements AutoCloseable {
     public boolean delete(byte[] key) {
         checkKey(key);
         return store.delete(key);
+    }
+
+    /**
+     * Stores {@code value} under {@code key} only when the key is absent; the check and the write
+     * are one atomic step with respect to other writers.
+     *
+     * @param key 1 to {@code mapcask.max.key.size} bytes
+     * @param value 0 to {@code mapcask.max.value.size} bytes
+     * @return true when the key was absent and the value was stored
+     * @throws NullPointerException when {@code key} or {@code value} is null
+     * @throws IllegalArgumentException when {@code key} is empty or too long, or {@code value} too long
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException when the write failed; the store then refuses writes until reopened
+     */
+    public boolean putIfAbsent(byte[] key, byte[] value) {
+        checkKey(key);
+        checkValue(value);
+        return store.putIfAbsent(key, value);
+    }
+
+    /**
+     * Replaces the value of {@code key} with {@code value} only when its current value equals
+     * {@code expected} (byte for byte); atomic with respect to other writers.
+     *
+     * @param key 1 to {@code mapcask.max.key.size} bytes
+     * @param expected the value the key must hold
+     * @param value 0 to {@code mapcask.max.value.size} bytes
+     * @return true when the key held {@code expected} and now holds {@code value}
+     * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException when {@code key} is empty or too long, or {@code value} too long
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException when the write failed; the store then refuses writes until reopened
+     */
+    public boolean replace(byte[] key, byte[] expected, byte[] value) {
+        checkKey(key);
+        Objects.requireNonNull(expected, "expected");
+        checkValue(value);
+        return store.replace(key, expected, value);
+    }
+
+    /**
+     * @param key 1 to {@code mapcask.max.key.size} bytes
+     * @return true when the key is present (no value is copied)
+     * @throws NullPointerException when {@code key} is null
+     * @throws IllegalArgumentException when {@code key} is empty or too long
+     * @throws MapcaskClosedException after {@link #close()}
+     */
+    public boolean containsKey(byte[] key) {
+        checkKey(key);
+        return store.containsKey(key);
     }
 
     /**
@@ -178,6 +222,16 @@ public final class Mapcask implements AutoCloseable {
     /** Test hook: drops the instance as a killed process would (no force, no seal); see {@link Store#abandon()}. */
     void abandon() {
         store.abandon();
+    }
+
+    private void checkValue(byte[] value) {
+        Objects.requireNonNull(value, "value");
+        int max = store.options().maxValueSize();
+        if (value.length > max) {
+            throw new IllegalArgumentException("value of " + value.length + " bytes exceeds the limit of " + max
+                    + " bytes set by " + MapcaskConfig.MAX_VALUE_SIZE_PROP_NAME
+                    + " (a record must also fit in one segment, " + MapcaskConfig.SEGMENT_SIZE_PROP_NAME + ")");
+        }
     }
 
     private void checkKey(byte[] key) {

@@ -150,32 +150,58 @@ final class Store {
 
     // ---------------------------------------------------------------- writes
 
+    /** Write conditions: checked under the write lock, so check and write are one atomic step. */
+    private static final int UNCONDITIONAL = 0;
+    private static final int IF_PRESENT = 1;
+    private static final int IF_ABSENT = 2;
+    private static final int IF_VALUE_EQUALS = 3;
+
     void put(byte[] key, byte[] value) {
-        long hash = KeyHash.hash(key, seed);
-        long sequence;
-        writeLock.lock();
-        try {
-            ensureWritable();
-            sequence = append(key, hash, value, 0);
-        } finally {
-            writeLock.unlock();
-        }
-        if (options.syncMode() == MapcaskOptions.SyncMode.GROUP) {
-            awaitDurable(sequence);
-        }
+        write(key, value, 0, UNCONDITIONAL, null);
     }
 
     boolean delete(byte[] key) {
+        return write(key, null, RecordFormat.FLAG_TOMBSTONE, IF_PRESENT, null);
+    }
+
+    boolean putIfAbsent(byte[] key, byte[] value) {
+        return write(key, value, 0, IF_ABSENT, null);
+    }
+
+    boolean replace(byte[] key, byte[] expected, byte[] value) {
+        return write(key, value, 0, IF_VALUE_EQUALS, expected);
+    }
+
+    boolean containsKey(byte[] key) {
+        long hash = KeyHash.hash(key, seed);
+        for (int attempt = 0; ; attempt++) {
+            ensureOpen();
+            try {
+                long loc = keydir.get(key, hash, segments);
+                return loc != Keydir.EMPTY && !Keydir.isTombstone(loc);
+            } catch (IllegalStateException retiredOrUnmapped) {
+                if (attempt >= MAX_READ_RETRIES) {
+                    throw new MapcaskException("read of a key in " + dir + " kept meeting retired segments", retiredOrUnmapped);
+                }
+            }
+        }
+    }
+
+    /**
+     * Appends one record when {@code condition} holds, then (in group mode) waits until it is durable.
+     *
+     * @return false when the condition did not hold and nothing was written
+     */
+    private boolean write(byte[] key, byte[] value, int flags, int condition, byte[] expected) {
         long hash = KeyHash.hash(key, seed);
         long sequence;
         writeLock.lock();
         try {
             ensureWritable();
-            long current = keydir.get(key, hash, segments);
-            if (current == Keydir.EMPTY || Keydir.isTombstone(current)) {
+            if (condition != UNCONDITIONAL && !holds(condition, key, hash, expected)) {
                 return false;
             }
-            sequence = append(key, hash, null, RecordFormat.FLAG_TOMBSTONE);
+            sequence = append(key, hash, value, flags);
         } finally {
             writeLock.unlock();
         }
@@ -183,6 +209,19 @@ final class Store {
             awaitDurable(sequence);
         }
         return true;
+    }
+
+    /** Under the write lock, which keeps segments from being retired meanwhile. */
+    private boolean holds(int condition, byte[] key, long hash, byte[] expected) {
+        long current = keydir.get(key, hash, segments);
+        boolean present = current != Keydir.EMPTY && !Keydir.isTombstone(current);
+        return switch (condition) {
+            case IF_PRESENT -> present;
+            case IF_ABSENT -> !present;
+            case IF_VALUE_EQUALS -> present && java.util.Arrays.equals(expected,
+                    readValue(segments.get(Keydir.segmentId(current)), Keydir.offset(current), key));
+            default -> throw new IllegalArgumentException("condition " + condition);
+        };
     }
 
     /**
