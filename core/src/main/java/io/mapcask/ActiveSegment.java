@@ -72,9 +72,16 @@ final class ActiveSegment {
             minSequence = sequence;
         }
         maxSequence = sequence;
-        publishedSequence = sequence;
-        publishedPosition = writePos;
         return off;
+    }
+
+    /**
+     * Makes everything appended so far visible to forcers. Called after a whole batch, so that
+     * a force (and the durable mark it writes) never ends inside a batch.
+     */
+    void publish() {
+        publishedSequence = maxSequence;
+        publishedPosition = writePos;
     }
 
     /**

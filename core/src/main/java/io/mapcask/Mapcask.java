@@ -111,6 +111,40 @@ public final class Mapcask implements AutoCloseable {
     }
 
     /**
+     * Applies every operation of {@code batch}, atomically with respect to crashes: after any
+     * crash all of them are there or none is. Durable like a single {@code put} in each sync mode.
+     * Other threads may see the batch's operations one by one while it is applied.
+     *
+     * @param batch the operations, in order
+     * @throws NullPointerException when {@code batch} is null
+     * @throws IllegalArgumentException when a key or value breaks its limit, or the batch does not
+     *     fit in one segment ({@code mapcask.segment.size}); nothing is written then
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException when the write failed; the store then refuses writes until reopened
+     */
+    public void write(WriteBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (batch.size() == 0) {
+            return;
+        }
+        long bytes = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            checkKey(batch.key(i));
+            if (!batch.isDelete(i)) {
+                checkValue(batch.value(i));
+            }
+            bytes += RecordFormat.size(batch.key(i).length, batch.isDelete(i) ? 0 : batch.value(i).length);
+        }
+        long room = store.options().segmentSize() - SegmentHeader.DATA_START;
+        if (bytes > room) {
+            throw new IllegalArgumentException("batch of " + batch.size() + " operations needs " + bytes
+                    + " bytes of records, more than one segment holds (" + room + " bytes with "
+                    + MapcaskConfig.SEGMENT_SIZE_PROP_NAME + "=" + store.options().segmentSize() + ")");
+        }
+        store.write(batch);
+    }
+
+    /**
      * Stores {@code value} under {@code key} only when the key is absent; the check and the write
      * are one atomic step with respect to other writers.
      *

@@ -10,7 +10,8 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset  size  field        meaning
  * 0       4     crc          CRC32C of bytes [4, 24 + keyLength + valueLength)
- * 4       2     flags        bit 0: tombstone (the key is deleted); other bits must be zero
+ * 4       2     flags        bit 0: tombstone (the key is deleted); bit 1: member of an atomic
+ *                            batch; bit 2: last member of its batch; other bits must be zero
  * 6       2     keyLength    unsigned, 1..65535
  * 8       8     sequence     global write sequence, > 0, unique and increasing per store
  * 16      4     valueLength  0..2^31-9; 0 for a tombstone
@@ -35,7 +36,10 @@ final class RecordFormat {
     static final int CRC_COVERED_HEADER = HEADER_SIZE - FLAGS_OFFSET;
 
     static final int FLAG_TOMBSTONE = 1;
-    static final int KNOWN_FLAGS = FLAG_TOMBSTONE;
+    /** The record belongs to an atomic batch; the batch is complete at the record with {@link #FLAG_BATCH_END}. */
+    static final int FLAG_BATCH = 2;
+    static final int FLAG_BATCH_END = 4;
+    static final int KNOWN_FLAGS = FLAG_TOMBSTONE | FLAG_BATCH | FLAG_BATCH_END;
     static final int MAX_KEY_LENGTH = 0xFFFF;
 
     /** {@link #check} result: all-zero header, the end of the written part. */
@@ -130,7 +134,8 @@ final class RecordFormat {
         int valueLength = valueLength(s, off);
         if ((flags & ~KNOWN_FLAGS) != 0 || keyLength == 0 || valueLength < 0
                 || Layout.getInt(s, off + RESERVED_OFFSET) != 0 || sequence(s, off) <= 0
-                || ((flags & FLAG_TOMBSTONE) != 0 && valueLength != 0)) {
+                || ((flags & FLAG_TOMBSTONE) != 0 && valueLength != 0)
+                || ((flags & FLAG_BATCH_END) != 0 && (flags & FLAG_BATCH) == 0)) {
             return BAD;
         }
         long size = size(keyLength, valueLength);

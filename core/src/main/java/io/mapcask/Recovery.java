@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.agrona.collections.LongArrayList;
 
 /**
  * Opens a store directory: creates a new store in an empty directory, or recovers an existing
@@ -316,7 +317,11 @@ final class Recovery {
             throw new MapcaskCorruptionException(path, SegmentHeader.MARK_SLOT_0, "durable mark " + mark
                     + " lies outside the segment of " + size + " bytes");
         }
+        // Records of an atomic batch count only once its last record is there: a batch cut by
+        // the crash is dropped whole, and the segment ends where it began.
+        LongArrayList openBatch = new LongArrayList();
         long off = SegmentHeader.DATA_START;
+        long end = off;
         long minSeq = 0;
         long maxSeq = 0;
         while (off < size) {
@@ -324,17 +329,29 @@ final class Recovery {
             if (recordSize <= 0) {
                 break;
             }
-            long sequence = RecordFormat.sequence(seg.data, off);
-            minSeq = minSeq == 0 ? sequence : minSeq;
-            maxSeq = sequence;
-            index(seg, off);
+            int flags = RecordFormat.flags(seg.data, off);
+            if ((flags & RecordFormat.FLAG_BATCH) == 0 && !openBatch.isEmpty()) {
+                break; // a batch without its end, then another record: not what any run writes
+            }
+            openBatch.addLong(off);
+            if ((flags & RecordFormat.FLAG_BATCH) == 0 || (flags & RecordFormat.FLAG_BATCH_END) != 0) {
+                for (int i = 0; i < openBatch.size(); i++) {
+                    long record = openBatch.getLong(i);
+                    long sequence = RecordFormat.sequence(seg.data, record);
+                    minSeq = minSeq == 0 ? sequence : minSeq;
+                    maxSeq = sequence;
+                    index(seg, record);
+                }
+                openBatch.clear();
+                end = off + recordSize;
+            }
             off += recordSize;
         }
-        if (off < mark && !ProtocolMutant.is(ProtocolMutant.TRUNCATE_BELOW_DURABLE_MARK)) {
-            throw new MapcaskCorruptionException(path, off, "bad record below the durable mark " + mark
+        if (end < mark && !ProtocolMutant.is(ProtocolMutant.TRUNCATE_BELOW_DURABLE_MARK)) {
+            throw new MapcaskCorruptionException(path, end, "bad record below the durable mark " + mark
                     + " of the active segment (data that was forced to disk is damaged)");
         }
-        return new ActiveScan(seg, off, minSeq, maxSeq);
+        return new ActiveScan(seg, end, minSeq, maxSeq);
     }
 
     /**

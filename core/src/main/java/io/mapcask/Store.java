@@ -294,20 +294,10 @@ final class Store {
 
     /** Under the write lock. @return the sequence of the appended record */
     private long append(byte[] key, long hash, byte[] value, int flags) {
-        long size = RecordFormat.size(key.length, value == null ? 0 : value.length);
-        ActiveSegment a = active;
         try {
-            if (a == null || !a.fits(size)) {
-                if (a != null) {
-                    sealActive();
-                }
-                a = createActive();
-                maybeRotateManifest();
-            }
-            long sequence = ++lastSequence;
-            long offset = a.append(sequence, flags, key, value, scratch, crc);
-            long location = Keydir.location(a.id(), offset, flags != 0);
-            usage.superseded(location, keydir.put(key, hash, location, segments));
+            ActiveSegment a = activeWithRoom(RecordFormat.size(key.length, value == null ? 0 : value.length));
+            long sequence = appendRecord(a, key, hash, value, flags);
+            a.publish();
             if (options.syncMode() == MapcaskOptions.SyncMode.ALWAYS) {
                 forceActive();
             }
@@ -315,6 +305,66 @@ final class Store {
         } catch (IOException e) {
             throw fail("write to " + dir, e);
         }
+    }
+
+    /**
+     * Appends a batch atomically with respect to crashes: its records carry the batch flag, the
+     * last one the batch-end flag, all in one segment, published together; recovery drops a
+     * batch whose end did not survive. Readers may see its records one by one as they land.
+     */
+    void write(WriteBatch batch) {
+        long[] hashes = new long[batch.size()];
+        long bytes = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            hashes[i] = KeyHash.hash(batch.key(i), seed);
+            bytes += RecordFormat.size(batch.key(i).length, batch.isDelete(i) ? 0 : batch.value(i).length);
+        }
+        long sequence;
+        writeLock.lock();
+        try {
+            ensureWritable();
+            ActiveSegment a = activeWithRoom(bytes);
+            sequence = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                int flags = RecordFormat.FLAG_BATCH
+                        | (i == batch.size() - 1 ? RecordFormat.FLAG_BATCH_END : 0)
+                        | (batch.isDelete(i) ? RecordFormat.FLAG_TOMBSTONE : 0);
+                sequence = appendRecord(a, batch.key(i), hashes[i], batch.isDelete(i) ? null : batch.value(i), flags);
+            }
+            a.publish();
+            if (options.syncMode() == MapcaskOptions.SyncMode.ALWAYS) {
+                forceActive();
+            }
+        } catch (IOException e) {
+            throw fail("batch write to " + dir, e);
+        } finally {
+            writeLock.unlock();
+        }
+        if (options.syncMode() == MapcaskOptions.SyncMode.GROUP) {
+            awaitDurable(sequence);
+        }
+    }
+
+    /** Under the write lock: an active segment with room for {@code bytes} of records, rotating when full. */
+    private ActiveSegment activeWithRoom(long bytes) throws IOException {
+        ActiveSegment a = active;
+        if (a == null || !a.fits(bytes)) {
+            if (a != null) {
+                sealActive();
+            }
+            a = createActive();
+            maybeRotateManifest();
+        }
+        return a;
+    }
+
+    /** Under the write lock: appends one record and points the keydir at it; the caller publishes. */
+    private long appendRecord(ActiveSegment a, byte[] key, long hash, byte[] value, int flags) {
+        long sequence = ++lastSequence;
+        long offset = a.append(sequence, flags, key, value, scratch, crc);
+        long location = Keydir.location(a.id(), offset, (flags & RecordFormat.FLAG_TOMBSTONE) != 0);
+        usage.superseded(location, keydir.put(key, hash, location, segments));
+        return sequence;
     }
 
     void sync() {

@@ -35,6 +35,9 @@ class CrashEnumerationTest {
                 "compact-tail", "sync", "compact"));
         w.add(CrashHarness.Workload.of("sync.mode=always with rotation and compaction", always,
                 "put a", "put b", "del a", "rotate", "put a", "put c", "compact", "del c"));
+        w.add(CrashHarness.Workload.of("atomic batches across rotation, compaction and reopen", small,
+                "put a", "sync", "batch a b c", "batch -a d e", "rotate", "batch b -c f", "sync", "batch a b c d",
+                "compact", "batch -b e", "reopen", "batch f a"));
         MapcaskOptions group = MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10)
                 .syncMode(MapcaskOptions.SyncMode.GROUP).build();
         w.add(CrashHarness.Workload.of("sync.mode=group with rotation and a reopen", group,
@@ -94,6 +97,10 @@ class CrashEnumerationTest {
         for (int i = 0; i < length; i++) {
             int dice = rnd.nextInt(100);
             String k = keys[rnd.nextInt(keys.length)];
+            if (dice < 8) {
+                steps.add("batch " + k + " -" + keys[rnd.nextInt(keys.length)] + " " + keys[rnd.nextInt(keys.length)]);
+                continue;
+            }
             steps.add(dice < 45 ? "put " + k : dice < 60 ? "del " + k : dice < 75 ? "sync" : dice < 82 ? "rotate"
                     : dice < 88 ? "compact" : dice < 93 ? "compact-tail" : "reopen");
         }

@@ -60,6 +60,9 @@ final class CrashHarness {
             uncertain.add(writes.size() - 1);
         }
 
+        /** Writes whose index is in here are members of a batch that continues after them: no cut there. */
+        final java.util.Set<Integer> insideBatch = new java.util.HashSet<>();
+
         void acknowledgeAll() {
             durable = writes.size();
         }
@@ -105,6 +108,9 @@ final class CrashHarness {
                 throw new IllegalStateException("too many failed writes to enumerate: " + uncertain.size());
             }
             for (int cut = writes.size(); cut >= durable; cut--) {
+                if (insideBatch.contains(cut - 1)) {
+                    continue; // a batch is all or nothing
+                }
                 for (long kept = 0; kept < 1L << uncertain.size(); kept++) {
                     if (same(got, modelAt(cut, kept))) {
                         return null;
@@ -143,7 +149,8 @@ final class CrashHarness {
     // ------------------------------------------------------------------ workloads
 
     /**
-     * Steps: {@code put <key>}, {@code del <key>}, {@code sync}, {@code compact}, {@code
+     * Steps: {@code put <key>}, {@code del <key>}, {@code batch <key> -<key> ...} (puts and deletes
+     * applied atomically), {@code sync}, {@code compact}, {@code
      * compact-tail} (all sealed segments but the oldest), {@code rotate}, {@code reopen}. Each put writes a self-identifying value ({@code key#n|} then padding) of a
      * length between 1 and 600 bytes, so records straddle pages.
      */
@@ -198,6 +205,36 @@ final class CrashHarness {
                     case "del" -> {
                         oracle.started(f[1], null);
                         db.delete(f[1].getBytes(StandardCharsets.UTF_8));
+                        if (always) {
+                            oracle.acknowledgeAll();
+                        }
+                    }
+                    case "batch" -> {
+                        // "batch a b -c": puts of a and b and a delete of c, atomically
+                        WriteBatch batch = new WriteBatch();
+                        int first = oracle.writes.size();
+                        for (int j = 1; j < f.length; j++) {
+                            boolean delete = f[j].startsWith("-");
+                            String k = delete ? f[j].substring(1) : f[j];
+                            byte[] v = delete ? null : value(k, oracle.writes.size());
+                            oracle.started(k, v);
+                            if (delete) {
+                                batch.delete(k.getBytes(StandardCharsets.UTF_8));
+                            } else {
+                                batch.put(k.getBytes(StandardCharsets.UTF_8), v);
+                            }
+                        }
+                        for (int j = first; j < oracle.writes.size() - 1; j++) {
+                            oracle.insideBatch.add(j);
+                        }
+                        try {
+                            db.write(batch);
+                        } catch (MapcaskException e) {
+                            for (int j = first; j < oracle.writes.size(); j++) {
+                                oracle.uncertain.add(j);
+                            }
+                            throw e;
+                        }
                         if (always) {
                             oracle.acknowledgeAll();
                         }

@@ -369,7 +369,7 @@ class HintFormatTest {
         assertMalformed(f, reseal(h), 32);
         // unknown flag
         h = f.hint().clone();
-        le(h).putShort(32 + 20, (short) 2);
+        le(h).putShort(32 + 20, (short) 8);
         assertMalformed(f, reseal(h), 32);
         // sequence not positive
         h = f.hint().clone();

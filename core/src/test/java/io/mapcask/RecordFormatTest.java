@@ -226,8 +226,25 @@ class RecordFormatTest {
     }
 
     @Test
+    void shouldAcceptBatchFlagsOnlyAsBatchOrBatchAndEnd() {
+        int[] accepted = {RecordFormat.FLAG_BATCH, RecordFormat.FLAG_BATCH | RecordFormat.FLAG_BATCH_END};
+        for (int flags : accepted) {
+            byte[] b = record(SEQUENCE, 0, KEY, VALUE);
+            le(b).putShort(4, (short) flags);
+            reseal(b, KEY.length, VALUE.length);
+            assertEquals(RecordFormat.size(KEY.length, VALUE.length), check(b), "flags " + flags);
+        }
+        byte[] b = record(SEQUENCE, 0, KEY, VALUE);
+        le(b).putShort(4, (short) RecordFormat.FLAG_BATCH_END);
+        reseal(b, KEY.length, VALUE.length);
+        assertEquals(RecordFormat.BAD, check(b), "a batch end outside a batch");
+        assertEquals(2, RecordFormat.FLAG_BATCH);
+        assertEquals(4, RecordFormat.FLAG_BATCH_END);
+    }
+
+    @Test
     void shouldRejectUnknownFlagBitsEvenWithAMatchingCrc() {
-        for (int bit = 1; bit < 16; bit++) {
+        for (int bit = 3; bit < 16; bit++) {
             byte[] b = record(SEQUENCE, 0, KEY, VALUE);
             le(b).putShort(4, (short) (1 << bit));
             reseal(b, KEY.length, VALUE.length);
