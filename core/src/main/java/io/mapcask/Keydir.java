@@ -252,6 +252,21 @@ final class Keydir {
         table = n;
     }
 
+    /**
+     * Calls {@code action} with every location of the current table (puts and tombstones; not
+     * empty or dead slots), in slot order. Any thread. Slots of a table never move, so each key
+     * is seen once; a table replaced by growth meanwhile is finished as it was at the swap.
+     */
+    void forEachLocation(java.util.function.LongConsumer action) {
+        Table t = table;
+        for (long i = 0; i < t.capacity; i++) {
+            long loc = t.locationAcquire(i);
+            if (loc != EMPTY && loc != DEAD) {
+                action.accept(loc);
+            }
+        }
+    }
+
     /** @return keys whose newest record is a put */
     long size() {
         return liveKeys;

@@ -195,6 +195,34 @@ public final class Mapcask implements AutoCloseable {
     }
 
     /**
+     * Calls {@code action} with every key and its value, in no particular order, without
+     * blocking writers. Each key present for the whole iteration is visited exactly once, with a
+     * value it held at some moment of the iteration; a key written or deleted meanwhile may be
+     * visited or not. Both arrays belong to the caller. A compaction waits for the iteration to
+     * end before it retires segments.
+     *
+     * @param action called once per key
+     * @throws NullPointerException when {@code action} is null
+     * @throws MapcaskClosedException after {@link #close()}, also when the store closes meanwhile
+     */
+    public void forEach(java.util.function.BiConsumer<byte[], byte[]> action) {
+        Objects.requireNonNull(action, "action");
+        store.forEach(action, true);
+    }
+
+    /**
+     * Calls {@code action} with every key, as {@link #forEach} does, without copying values.
+     *
+     * @param action called once per key
+     * @throws NullPointerException when {@code action} is null
+     * @throws MapcaskClosedException after {@link #close()}, also when the store closes meanwhile
+     */
+    public void forEachKey(java.util.function.Consumer<byte[]> action) {
+        Objects.requireNonNull(action, "action");
+        store.forEach((key, value) -> action.accept(key), false);
+    }
+
+    /**
      * Makes every write that returned before this call durable.
      *
      * @throws MapcaskClosedException after {@link #close()}

@@ -52,6 +52,12 @@ final class Store {
      * it forces.
      */
     private final ReentrantLock forceLock = new ReentrantLock();
+    /**
+     * Iterations hold it shared; retiring (unmapping) segments holds it exclusively. So an
+     * iteration never meets an unmapped segment, and compaction's unlinks wait for it.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock retireLock =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** Group-commit followers wait here for the leader's force to end. */
     private final Object durableMonitor = new Object();
 
@@ -170,6 +176,37 @@ final class Store {
 
     boolean replace(byte[] key, byte[] expected, byte[] value) {
         return write(key, value, 0, IF_VALUE_EQUALS, expected);
+    }
+
+    /**
+     * Calls {@code action} with every key and value, in no particular order, without blocking
+     * writers. Each key present for the whole iteration is visited exactly once, with a value it
+     * held at some moment of the iteration; a key written or deleted during the iteration may be
+     * visited or not. Compaction waits for the iteration to finish before it retires segments.
+     * {@code value} is null when only keys are wanted.
+     */
+    void forEach(java.util.function.BiConsumer<byte[], byte[]> action, boolean withValues) {
+        ensureOpen();
+        retireLock.readLock().lock();
+        try {
+            keydir.forEachLocation(loc -> {
+                if (Keydir.isTombstone(loc)) {
+                    return;
+                }
+                ensureOpen();
+                Segment seg = segments.get(Keydir.segmentId(loc));
+                long off = Keydir.offset(loc);
+                byte[] key = new byte[RecordFormat.keyLength(seg.data, off)];
+                MemorySegment.copy(seg.data, java.lang.foreign.ValueLayout.JAVA_BYTE, RecordFormat.keyOffset(off), key,
+                        0, key.length);
+                action.accept(key, withValues ? readValue(seg, off, key) : null);
+            });
+        } catch (IllegalStateException closedMeanwhile) {
+            ensureOpen();
+            throw closedMeanwhile;
+        } finally {
+            retireLock.readLock().unlock();
+        }
     }
 
     boolean containsKey(byte[] key) {
@@ -543,10 +580,15 @@ final class Store {
             keydir.compareAndSet(data, keyOffset, keyLength, KeyHash.hash(data, keyOffset, keyLength, seed), loc,
                     Keydir.DEAD, segments);
         }
-        for (long id : inputIds) {
-            segments.remove(id).unmap();
-            usage.remove(id);
-            pendingUnlinks.add(id);
+        retireLock.writeLock().lock();
+        try {
+            for (long id : inputIds) {
+                segments.remove(id).unmap();
+                usage.remove(id);
+                pendingUnlinks.add(id);
+            }
+        } finally {
+            retireLock.writeLock().unlock();
         }
         unlinkRemoved();
         try {

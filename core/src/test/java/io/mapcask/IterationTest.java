@@ -1,0 +1,103 @@
+package io.mapcask;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IterationTest {
+    @TempDir
+    Path dir;
+
+    private static String s(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldVisitEveryPresentKeyOnceWithItsValue() {
+        long seed = TestSeeds.seed(17L);
+        Random rnd = new Random(seed);
+        Map<String, String> model = new HashMap<>();
+        try (Mapcask db = Mapcask.open(dir, MapcaskOptions.builder().segmentSize(32 << 10).build())) {
+            for (int i = 0; i < 5000; i++) {
+                String k = "k" + rnd.nextInt(800);
+                if (rnd.nextInt(5) == 0) {
+                    db.delete(b(k));
+                    model.remove(k);
+                } else {
+                    String v = k + "=" + i;
+                    db.put(b(k), b(v));
+                    model.put(k, v);
+                }
+                if (i == 2500) {
+                    db.compact();
+                }
+            }
+            Map<String, String> seen = new HashMap<>();
+            db.forEach((k, v) -> assertEquals(null, seen.put(s(k), s(v)), "visited twice: " + s(k)));
+            assertEquals(model, seen, "seed " + seed);
+            Map<String, Boolean> keys = new HashMap<>();
+            db.forEachKey(k -> keys.put(s(k), true));
+            assertEquals(model.keySet(), keys.keySet());
+        }
+    }
+
+    @Test
+    void shouldVisitStableKeysExactlyOnceWhileWritersAndCompactionRun() throws InterruptedException {
+        try (Mapcask db = Mapcask.open(dir, MapcaskOptions.builder().segmentSize(32 << 10).build())) {
+            for (int i = 0; i < 2000; i++) {
+                db.put(b("stable" + i), b("s" + i));
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    Random rnd = new Random(5);
+                    for (int i = 0; !stop.get(); i++) {
+                        db.put(b("churn" + rnd.nextInt(500)), new byte[rnd.nextInt(300)]);
+                        if (i % 2000 == 0) {
+                            db.compact();
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            try {
+                for (int round = 0; round < 20; round++) {
+                    Map<String, Integer> visits = new HashMap<>();
+                    db.forEach((k, v) -> {
+                        String key = s(k);
+                        visits.merge(key, 1, Integer::sum);
+                        if (key.startsWith("stable")) {
+                            assertArrayEquals(b("s" + key.substring(6)), v, key);
+                        }
+                    });
+                    for (int i = 0; i < 2000; i++) {
+                        assertEquals(1, visits.getOrDefault("stable" + i, 0), "stable" + i + " in round " + round);
+                    }
+                    assertTrue(visits.values().stream().allMatch(n -> n == 1), "a key was visited twice");
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+        }
+    }
+}
