@@ -166,6 +166,19 @@ final class Compactor {
         HintWriter.write(fs, dir, fileId, seg.data, filePos);
     }
 
+    /** Unmaps and deletes outputs that will not be committed. */
+    static void discard(Fs fs, Path dir, List<Output> outputs) {
+        for (Output o : outputs) {
+            o.segment().unmap();
+            try {
+                fs.delete(FileNames.data(dir, o.segment().id));
+                fs.delete(FileNames.hint(dir, o.segment().id));
+            } catch (IOException e) {
+                // no edit names them: recovery deletes them
+            }
+        }
+    }
+
     private void abandonOutputs(Throwable cause) {
         List<Long> ids = new ArrayList<>();
         for (Output o : outputs) {

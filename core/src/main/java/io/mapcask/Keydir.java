@@ -94,7 +94,10 @@ final class Keydir {
     }
 
     /**
-     * Writer only: the location of a key given as bytes of a segment (recovery, compaction).
+     * The location of a key given as bytes of a segment: recovery, and compaction (also its copy
+     * phase, which runs beside writers). It reads the matched slot twice; that is safe because a
+     * slot changes key only when a dead slot is reused, and slots die only in a compaction's
+     * commit, which compactions never run concurrently with.
      *
      * @return the location, or {@link #EMPTY}
      */

@@ -52,6 +52,8 @@ final class Store {
      * it forces.
      */
     private final ReentrantLock forceLock = new ReentrantLock();
+    /** One compaction at a time; taken before the write lock, which a compaction holds only briefly. */
+    private final ReentrantLock compactionLock = new ReentrantLock();
     /**
      * Iterations hold it shared; retiring (unmapping) segments holds it exclusively. So an
      * iteration never meets an unmapped segment, and compaction's unlinks wait for it.
@@ -464,25 +466,24 @@ final class Store {
      * every sealed segment. Holds the write lock throughout (writers wait; readers do not).
      */
     void compact() {
-        writeLock.lock();
+        compactionLock.lock();
         try {
-            ensureWritable();
-            if (active != null) {
-                try {
+            List<Long> inputs;
+            writeLock.lock();
+            try {
+                ensureWritable();
+                if (active != null) {
                     sealActive();
-                } catch (IOException e) {
-                    throw fail("seal before compaction of " + dir, e);
                 }
+                inputs = sealedIds();
+            } catch (IOException e) {
+                throw fail("seal before compaction of " + dir, e);
+            } finally {
+                writeLock.unlock();
             }
-            List<Long> inputs = new java.util.ArrayList<>();
-            for (SegmentMeta m : live.segments()) {
-                if (m.sealed()) {
-                    inputs.add(m.id());
-                }
-            }
-            compactLocked(inputs);
+            compactInputs(inputs);
         } finally {
-            writeLock.unlock();
+            compactionLock.unlock();
         }
     }
 
@@ -493,57 +494,73 @@ final class Store {
      * @return the ids compacted; empty when nothing passed a threshold
      */
     List<Long> compactByPolicy() {
-        writeLock.lock();
+        compactionLock.lock();
         try {
-            ensureWritable();
-            List<SegmentMeta> sealed = new java.util.ArrayList<>();
-            for (SegmentMeta m : live.segments()) {
-                if (m.sealed()) {
-                    sealed.add(m);
+            List<Long> chosen;
+            writeLock.lock();
+            try {
+                ensureWritable();
+                List<SegmentMeta> sealed = new java.util.ArrayList<>();
+                for (SegmentMeta m : live.segments()) {
+                    if (m.sealed()) {
+                        sealed.add(m);
+                    }
                 }
+                chosen = CompactionPolicy.select(sealed, usage.snapshot(), options);
+            } finally {
+                writeLock.unlock();
             }
-            List<Long> chosen = CompactionPolicy.select(sealed, usage.snapshot(), options);
-            compactLocked(chosen);
+            compactInputs(chosen);
             return chosen;
         } finally {
-            writeLock.unlock();
+            compactionLock.unlock();
+        }
+    }
+
+    /** Compacts the given sealed segments (see {@link #compactInputs}). */
+    void compact(List<Long> inputIds) {
+        compactionLock.lock();
+        try {
+            compactInputs(inputIds);
+        } finally {
+            compactionLock.unlock();
         }
     }
 
     /**
-     * Compacts the given sealed segments, under the write lock (DESIGN §5): write the outputs
-     * under fresh ids and fsync them; fsync the directory; commit {added, removed}; repoint the
-     * keydir where it still points into the inputs; retire and unlink the inputs. A failure
-     * before the commit aborts (outputs deleted, inputs untouched, store writable); a failure of
-     * the commit itself is fail-stop.
+     * Compacts sealed segments (DESIGN §5), under the compaction lock. The copy runs without the
+     * write lock, so writers go on meanwhile: write the outputs under fresh ids and fsync them;
+     * fsync the directory. Then, under the write lock: commit {added, removed}; repoint the keydir
+     * where it still points at the copied record (a write made during the copy wins); forget the
+     * dropped tombstones' keys unless they were written again; retire and unlink the inputs. A
+     * failure before the commit abandons the compaction (outputs deleted, inputs untouched, store
+     * writable); a failure of the commit itself is fail-stop.
      */
-    void compact(List<Long> inputIds) {
-        writeLock.lock();
-        try {
-            ensureWritable();
-            compactLocked(inputIds);
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    private void compactLocked(List<Long> inputIds) {
+    private void compactInputs(List<Long> inputIds) {
         if (inputIds.isEmpty()) {
             return;
         }
         java.util.Set<Long> ids = new java.util.HashSet<>(inputIds);
         List<Compactor.Input> inputs = new java.util.ArrayList<>();
-        for (long id : inputIds) {
-            SegmentMeta m = live.get(id);
-            if (m == null || !m.sealed()) {
-                throw new IllegalArgumentException("segment " + id + " is not a live sealed segment");
+        long floor;
+        writeLock.lock();
+        try {
+            ensureWritable();
+            for (long id : inputIds) {
+                SegmentMeta m = live.get(id);
+                if (m == null || !m.sealed()) {
+                    throw new IllegalArgumentException("segment " + id + " is not a live sealed segment");
+                }
+                inputs.add(new Compactor.Input(segments.get(id), m.length()));
             }
-            inputs.add(new Compactor.Input(segments.get(id), m.length()));
+            // Segments created during the copy hold only newer sequences: the floor stays right.
+            floor = ProtocolMutant.is(ProtocolMutant.DROP_TOMBSTONES_WITHOUT_RULE) ? Long.MAX_VALUE : tombstoneFloor(ids);
+        } finally {
+            writeLock.unlock();
         }
-        long floor = ProtocolMutant.is(ProtocolMutant.DROP_TOMBSTONES_WITHOUT_RULE) ? Long.MAX_VALUE : tombstoneFloor(ids);
         Compactor.Result result;
         try {
-            result = new Compactor(fs, dir, options.segmentSize(), keydir, segments, seed, () -> nextSegmentId++)
+            result = new Compactor(fs, dir, options.segmentSize(), keydir, segments, seed, this::allocateSegmentId)
                     .copy(inputs, floor);
             if (!ProtocolMutant.is(ProtocolMutant.SKIP_OUTPUT_DIRECTORY_SYNC)) {
                 fs.syncDirectory(dir);
@@ -557,7 +574,24 @@ final class Store {
         } catch (IOException e) {
             throw new MapcaskIOException("compaction of " + dir + " failed before its commit and was abandoned;"
                     + " the store is unchanged and writable: " + e.getMessage(), e);
+        } catch (IllegalStateException unmapped) {
+            ensureOpen(); // close() unmapped the inputs under the copy
+            throw unmapped;
         }
+        writeLock.lock();
+        try {
+            if (closed || failed != null) {
+                Compactor.discard(fs, dir, result.outputs());
+                ensureWritable();
+            }
+            commitCompaction(inputIds, ids, result);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Under the write lock: steps 3 to 5 of a compaction. */
+    private void commitCompaction(List<Long> inputIds, java.util.Set<Long> ids, Compactor.Result result) {
         List<SegmentMeta> added = new java.util.ArrayList<>();
         for (Compactor.Output o : result.outputs()) {
             segments.put(o.segment());
@@ -596,6 +630,26 @@ final class Store {
         } catch (IOException e) {
             throw fail("manifest rotation of " + dir, e);
         }
+    }
+
+    private long allocateSegmentId() {
+        writeLock.lock();
+        try {
+            return nextSegmentId++;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Under the write lock: ids of the live sealed segments, ascending. */
+    private List<Long> sealedIds() {
+        List<Long> ids = new java.util.ArrayList<>();
+        for (SegmentMeta m : live.segments()) {
+            if (m.sealed()) {
+                ids.add(m.id());
+            }
+        }
+        return ids;
     }
 
     /** Test hook: seals the active segment now, as rotation does when it is full. */
@@ -659,13 +713,7 @@ final class Store {
     List<Long> sealedIdsForTest() {
         writeLock.lock();
         try {
-            List<Long> ids = new java.util.ArrayList<>();
-            for (SegmentMeta m : live.segments()) {
-                if (m.sealed()) {
-                    ids.add(m.id());
-                }
-            }
-            return ids;
+            return sealedIds();
         } finally {
             writeLock.unlock();
         }
