@@ -42,7 +42,8 @@ final class Recovery {
     private final Keydir keydir;
     private final Segments segments = new Segments();
     private final SegmentUsage usage = new SegmentUsage(segments);
-    private final long seed = new SecureRandom().nextLong();
+    /** The store's key-hash seed: from the manifest, or new for a new store. */
+    private long seed;
     private long maxSequence;
 
     private Recovery(Fs fs, Path dir, MapcaskOptions options) {
@@ -116,6 +117,7 @@ final class Recovery {
         }
         long number = CurrentFile.read(fs, dir);
         Manifest.Replay replay = Manifest.replay(fs, dir, number);
+        seed = replay.hashSeed();
         LiveSet live = replay.live();
         maxSequence = live.lastSequence();
 
@@ -145,8 +147,8 @@ final class Recovery {
             fs.syncDirectory(dir);
         }
         Manifest manifest = replay.tornTail()
-                ? Manifest.create(fs, dir, number + 1, live.snapshot())
-                : Manifest.openForAppend(fs, dir, number, replay.validEnd());
+                ? Manifest.create(fs, dir, number + 1, live.snapshot(), seed)
+                : Manifest.openForAppend(fs, dir, replay);
         try {
             if (replay.tornTail()) {
                 fs.syncDirectory(dir);
@@ -159,7 +161,7 @@ final class Recovery {
                 changed = true;
             }
             for (long id : unhinted) {
-                HintWriter.write(fs, dir, id, segments.get(id).data, live.get(id).length());
+                HintWriter.write(fs, dir, id, segments.get(id).data, live.get(id).length(), seed);
                 changed = true;
             }
             if (changed) {
@@ -183,7 +185,8 @@ final class Recovery {
             }
         }
         LiveSet live = new LiveSet();
-        Manifest manifest = Manifest.create(fs, dir, 1, live.snapshot());
+        seed = new SecureRandom().nextLong();
+        Manifest manifest = Manifest.create(fs, dir, 1, live.snapshot(), seed);
         try {
             fs.syncDirectory(dir);
             CurrentFile.write(fs, dir, 1);
@@ -244,26 +247,34 @@ final class Recovery {
         }
         try {
             MemorySegment hint = region.segment();
-            String problem = ProtocolMutant.is(ProtocolMutant.TRUST_ANY_HINT)
+            boolean mutant = ProtocolMutant.is(ProtocolMutant.TRUST_ANY_HINT);
+            String problem = mutant
                     ? HintFormat.validate(hint, Layout.getLong(hint, HintFormat.SEGMENT_ID_OFFSET),
-                            Layout.getLong(hint, HintFormat.SEGMENT_LENGTH_OFFSET))
-                    : HintFormat.validate(hint, m.id(), m.length());
+                            Layout.getLong(hint, HintFormat.SEGMENT_LENGTH_OFFSET), seed)
+                    : HintFormat.validate(hint, m.id(), m.length(), seed);
             if (problem != null) {
                 LOG.log(System.Logger.Level.WARNING, "ignoring " + path + " and scanning its segment: " + problem);
                 return false;
             }
+            Segment seg = segments.find(m.id());
             long footer = HintFormat.footerOffset(hint);
-            for (long at = HintFormat.HEADER_SIZE; at < footer; ) {
-                int keyLength = Layout.getUnsignedShort(hint, at + HintFormat.ENTRY_KEY_LENGTH);
+            for (long at = HintFormat.HEADER_SIZE; at < footer; at += HintFormat.ENTRY_SIZE) {
+                long offset = HintFormat.entryOffset(hint, at);
                 long sequence = Layout.getLong(hint, at + HintFormat.ENTRY_SEQUENCE);
                 boolean tombstone = (Layout.getUnsignedShort(hint, at + HintFormat.ENTRY_FLAGS)
                         & RecordFormat.FLAG_TOMBSTONE) != 0;
-                long keyOffset = at + HintFormat.ENTRY_HEADER_SIZE;
-                long location = Keydir.location(m.id(), Layout.getLong(hint, at + HintFormat.ENTRY_OFFSET), tombstone);
-                account(location, keydir.putIfNewer(hint, keyOffset, keyLength,
-                        KeyHash.hash(hint, keyOffset, keyLength, seed), location, sequence, segments));
+                long location = Keydir.location(m.id(), offset, tombstone);
+                long hashWord = Integer.toUnsignedLong(Layout.getInt(hint, at + HintFormat.ENTRY_HASH_WORD));
+                if (seg == null) {
+                    // Only the mutant gets here: a hint of a segment that is gone, trusted as the seed engines did.
+                    keydir.putTrustingHash(hashWord, location, sequence, segments);
+                } else {
+                    // The key bytes are read from the segment only if another key shares the hash word.
+                    int keyLength = Layout.getUnsignedShort(hint, at + HintFormat.ENTRY_KEY_LENGTH);
+                    account(location, keydir.putIfNewer(seg.data, RecordFormat.keyOffset(offset), keyLength, hashWord,
+                            location, sequence, segments));
+                }
                 maxSequence = Math.max(maxSequence, sequence);
-                at += HintFormat.entrySize(keyLength);
             }
             return true;
         } finally {
@@ -359,7 +370,7 @@ final class Recovery {
             // Records above the durable mark may exist only in the page cache of the crashed
             // process: they must be on disk before an edit commits them as part of a sealed segment.
             h.sync();
-            HintWriter.write(fs, dir, seg.id, seg.data, scan.end());
+            HintWriter.write(fs, dir, seg.id, seg.data, scan.end(), seed);
             SegmentMeta sealed = new SegmentMeta(seg.id, true, scan.end(), scan.minSequence(), scan.maxSequence());
             ManifestEdit edit = new ManifestEdit(live.nextSegmentId(), maxSequence, List.of(), List.of(sealed));
             manifest.append(edit);
