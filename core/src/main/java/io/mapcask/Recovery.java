@@ -257,6 +257,7 @@ final class Recovery {
                 return false;
             }
             Segment seg = segments.find(m.id());
+            HintKeyMatcher matcher = new HintKeyMatcher(seg);
             long footer = HintFormat.footerOffset(hint);
             for (long at = HintFormat.HEADER_SIZE; at < footer; at += HintFormat.ENTRY_SIZE) {
                 long offset = HintFormat.entryOffset(hint, at);
@@ -271,14 +272,60 @@ final class Recovery {
                 } else {
                     // The key bytes are read from the segment only if another key shares the hash word.
                     int keyLength = Layout.getUnsignedShort(hint, at + HintFormat.ENTRY_KEY_LENGTH);
+                    matcher.entry(offset, (int) hashWord);
                     account(location, keydir.putIfNewer(seg.data, RecordFormat.keyOffset(offset), keyLength, hashWord,
-                            location, sequence, segments));
+                            location, sequence, matcher));
                 }
                 maxSequence = Math.max(maxSequence, sequence);
             }
             return true;
         } finally {
             region.close();
+        }
+    }
+
+    /**
+     * The key matcher of hint loading. A hint holds each record's hash word, not its key, so the
+     * key bytes a probe compares are read from the data segment without checking the record's
+     * CRC. When the hash word meets a record with another key, the key read must still hash to
+     * the hint's word: if it does not, the record's key is damaged, and taking it for another key
+     * would leave the older record of its real key in the keydir (a stale value where a
+     * corruption must be reported).
+     */
+    private final class HintKeyMatcher implements KeyMatcher {
+        private final Segment seg;
+        private long recordOffset;
+        private int word;
+
+        HintKeyMatcher(Segment seg) {
+            this.seg = seg;
+        }
+
+        void entry(long recordOffset, int word) {
+            this.recordOffset = recordOffset;
+            this.word = word;
+        }
+
+        @Override
+        public boolean keyEquals(long location, byte[] key) {
+            return segments.keyEquals(location, key);
+        }
+
+        @Override
+        public boolean keyEquals(long location, MemorySegment src, long offset, int length) {
+            if (segments.keyEquals(location, src, offset, length)) {
+                return true;
+            }
+            if ((int) KeyHash.hash(src, offset, length, seed) != word) {
+                throw new MapcaskCorruptionException(seg.path, recordOffset, "the key of this record in a sealed"
+                        + " segment does not match the hash word its hint holds (damaged record)");
+            }
+            return false;
+        }
+
+        @Override
+        public long sequenceAt(long location) {
+            return segments.sequenceAt(location);
         }
     }
 
