@@ -163,7 +163,7 @@ final class Compactor {
         file.close();
         file = null;
         outputs.add(new Output(seg, filePos, minSequence, maxSequence));
-        HintWriter.write(fs, dir, fileId, seg.data, filePos);
+        HintWriter.write(fs, dir, fileId, seg.data, filePos, seed);
     }
 
     /** Unmaps and deletes outputs that will not be committed. */

@@ -13,19 +13,18 @@ final class HintWriter {
     }
 
     /** The records {@code [DATA_START, length)} of {@code data} must all be valid (they were written or checked). */
-    static void write(Fs fs, Path dir, long id, MemorySegment data, long length) throws IOException {
-        long size = HintFormat.HEADER_SIZE + HintFormat.FOOTER_SIZE;
+    static void write(Fs fs, Path dir, long id, MemorySegment data, long length, long hashSeed) throws IOException {
+        long count = 0;
         for (long off = SegmentHeader.DATA_START; off < length; off += recordSize(data, off)) {
-            size += HintFormat.entrySize(RecordFormat.keyLength(data, off));
+            count++;
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment hint = arena.allocate(size, 8);
-            HintFormat.writeHeader(hint, id, length);
+            MemorySegment hint = arena.allocate(HintFormat.fileSize(count), 8);
+            HintFormat.writeHeader(hint, id, length, hashSeed);
             long at = HintFormat.HEADER_SIZE;
-            long count = 0;
             for (long off = SegmentHeader.DATA_START; off < length; off += recordSize(data, off)) {
-                at += HintFormat.writeEntry(hint, at, data, off);
-                count++;
+                HintFormat.writeEntry(hint, at, data, off, hashSeed);
+                at += HintFormat.ENTRY_SIZE;
             }
             HintFormat.writeFooter(hint, at, count);
             try (FileHandle h = fs.open(FileNames.hint(dir, id), true)) {

@@ -150,6 +150,32 @@ final class Keydir {
     }
 
     /**
+     * The seed engines' way, kept only for {@link ProtocolMutant#TRUST_ANY_HINT}: takes a matching
+     * hash word for the same key without comparing key bytes. Never used otherwise.
+     */
+    void putTrustingHash(long hash, long location, long sequence, KeyMatcher matcher) {
+        ensureRoom();
+        Table t = table;
+        int word = (int) hash;
+        long cap = t.capacity;
+        long i = t.home(word);
+        for (long probes = 0; probes < cap; probes++) {
+            long loc = t.locationAcquire(i);
+            if (loc == EMPTY) {
+                insert(t, i, word, location);
+                return;
+            }
+            if (loc != DEAD && t.word(i) == word) {
+                if (matcher.sequenceAt(loc) <= sequence) {
+                    replace(t, i, loc, location);
+                }
+                return;
+            }
+            i = ++i == cap ? 0 : i;
+        }
+    }
+
+    /**
      * Writer only: if the key's location is {@code expected}, sets it to {@code update} ({@link
      * #DEAD} forgets the key). Compaction uses it so that a write newer than the copy wins.
      *

@@ -19,7 +19,9 @@ import java.nio.file.Path;
  * 0       8     magic     "MCSKMANI"
  * 8       4     version   1
  * 12      4     reserved  zero
- * 16            records, one per edit:
+ * 16      8     hashSeed  the store's key-hash seed, chosen at random when the store is created
+ *                         and copied into every later manifest (hints are written with it)
+ * 24            records, one per edit:
  *
  * record
  * 0       4     length    payload bytes, 24 .. 2^30, a multiple of 8
@@ -40,7 +42,8 @@ final class Manifest implements Closeable {
     static final int VERSION = 1;
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = MAGIC_OFFSET + 8;
-    static final int HEADER_SIZE = VERSION_OFFSET + 8;
+    static final int HASH_SEED_OFFSET = VERSION_OFFSET + 8;
+    static final int HEADER_SIZE = HASH_SEED_OFFSET + 8;
     static final int RECORD_LENGTH = 0;
     static final int RECORD_CRC = RECORD_LENGTH + 4;
     static final int RECORD_HEADER_SIZE = RECORD_CRC + 4;
@@ -48,23 +51,25 @@ final class Manifest implements Closeable {
 
     private final Fs fs;
     private final long number;
+    private final long hashSeed;
     private final FileHandle file;
     private long size;
 
-    private Manifest(Fs fs, long number, FileHandle file, long size) {
+    private Manifest(Fs fs, long number, long hashSeed, FileHandle file, long size) {
         this.fs = fs;
         this.number = number;
+        this.hashSeed = hashSeed;
         this.file = file;
         this.size = size;
     }
 
     /** What replaying a manifest found. */
-    record Replay(long number, LiveSet live, java.util.Set<Long> removedIds, long validEnd, boolean tornTail,
+    record Replay(long number, long hashSeed, LiveSet live, java.util.Set<Long> removedIds, long validEnd, boolean tornTail,
             int edits) {
     }
 
     /** Writes a new manifest holding {@code snapshot} and forces it; the caller then points CURRENT at it. */
-    static Manifest create(Fs fs, Path dir, long number, ManifestEdit snapshot) throws IOException {
+    static Manifest create(Fs fs, Path dir, long number, ManifestEdit snapshot, long hashSeed) throws IOException {
         Path path = dir.resolve(FileNames.manifest(number));
         FileHandle h = fs.open(path, true);
         try {
@@ -73,8 +78,9 @@ final class Manifest implements Closeable {
             MemorySegment hs = MemorySegment.ofBuffer(header);
             Layout.putLong(hs, MAGIC_OFFSET, MAGIC);
             Layout.putInt(hs, VERSION_OFFSET, VERSION);
+            Layout.putLong(hs, HASH_SEED_OFFSET, hashSeed);
             h.write(header, 0);
-            Manifest m = new Manifest(fs, number, h, HEADER_SIZE);
+            Manifest m = new Manifest(fs, number, hashSeed, h, HEADER_SIZE);
             m.append(snapshot);
             return m;
         } catch (IOException | RuntimeException e) {
@@ -84,8 +90,9 @@ final class Manifest implements Closeable {
     }
 
     /** Reopens a replayed manifest for appending; only valid when its replay found no torn tail. */
-    static Manifest openForAppend(Fs fs, Path dir, long number, long validEnd) throws IOException {
-        return new Manifest(fs, number, fs.open(dir.resolve(FileNames.manifest(number)), false), validEnd);
+    static Manifest openForAppend(Fs fs, Path dir, Replay replay) throws IOException {
+        return new Manifest(fs, replay.number(), replay.hashSeed(),
+                fs.open(dir.resolve(FileNames.manifest(replay.number())), false), replay.validEnd());
     }
 
     /** Appends {@code edit} and forces it: the commit point. */
@@ -105,6 +112,10 @@ final class Manifest implements Closeable {
 
     long number() {
         return number;
+    }
+
+    long hashSeed() {
+        return hashSeed;
     }
 
     long size() {
@@ -172,7 +183,7 @@ final class Manifest implements Closeable {
         if (edits == 0) {
             throw new MapcaskCorruptionException(path, HEADER_SIZE, "manifest holds no intact edit");
         }
-        return new Replay(number, live, removed, pos, torn, edits);
+        return new Replay(number, Layout.getLong(s, HASH_SEED_OFFSET), live, removed, pos, torn, edits);
     }
 
     /** True when {@code length} is a payload length that {@link #append} can write. */

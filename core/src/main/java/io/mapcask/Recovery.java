@@ -43,7 +43,8 @@ final class Recovery {
     private final Keydir keydir;
     private final Segments segments = new Segments();
     private final SegmentUsage usage = new SegmentUsage(segments);
-    private final long seed = new SecureRandom().nextLong();
+    /** The store's key-hash seed: from the manifest, or new for a new store. */
+    private long seed;
     private long maxSequence;
 
     private Recovery(Fs fs, Path dir, MapcaskOptions options) {
@@ -117,6 +118,7 @@ final class Recovery {
         }
         long number = CurrentFile.read(fs, dir);
         Manifest.Replay replay = Manifest.replay(fs, dir, number);
+        seed = replay.hashSeed();
         LiveSet live = replay.live();
         maxSequence = live.lastSequence();
 
@@ -146,8 +148,8 @@ final class Recovery {
             fs.syncDirectory(dir);
         }
         Manifest manifest = replay.tornTail()
-                ? Manifest.create(fs, dir, number + 1, live.snapshot())
-                : Manifest.openForAppend(fs, dir, number, replay.validEnd());
+                ? Manifest.create(fs, dir, number + 1, live.snapshot(), seed)
+                : Manifest.openForAppend(fs, dir, replay);
         try {
             if (replay.tornTail()) {
                 fs.syncDirectory(dir);
@@ -160,7 +162,7 @@ final class Recovery {
                 changed = true;
             }
             for (long id : unhinted) {
-                HintWriter.write(fs, dir, id, segments.get(id).data, live.get(id).length());
+                HintWriter.write(fs, dir, id, segments.get(id).data, live.get(id).length(), seed);
                 changed = true;
             }
             if (changed) {
@@ -184,7 +186,8 @@ final class Recovery {
             }
         }
         LiveSet live = new LiveSet();
-        Manifest manifest = Manifest.create(fs, dir, 1, live.snapshot());
+        seed = new SecureRandom().nextLong();
+        Manifest manifest = Manifest.create(fs, dir, 1, live.snapshot(), seed);
         try {
             fs.syncDirectory(dir);
             CurrentFile.write(fs, dir, 1);
@@ -245,30 +248,85 @@ final class Recovery {
         }
         try {
             MemorySegment hint = region.segment();
-            String problem = ProtocolMutant.is(ProtocolMutant.TRUST_ANY_HINT)
+            boolean mutant = ProtocolMutant.is(ProtocolMutant.TRUST_ANY_HINT);
+            String problem = mutant
                     ? HintFormat.validate(hint, Layout.getLong(hint, HintFormat.SEGMENT_ID_OFFSET),
-                            Layout.getLong(hint, HintFormat.SEGMENT_LENGTH_OFFSET))
-                    : HintFormat.validate(hint, m.id(), m.length());
+                            Layout.getLong(hint, HintFormat.SEGMENT_LENGTH_OFFSET), seed)
+                    : HintFormat.validate(hint, m.id(), m.length(), seed);
             if (problem != null) {
                 LOG.log(System.Logger.Level.WARNING, "ignoring " + path + " and scanning its segment: " + problem);
                 return false;
             }
+            Segment seg = segments.find(m.id());
+            HintKeyMatcher matcher = new HintKeyMatcher(seg);
             long footer = HintFormat.footerOffset(hint);
-            for (long at = HintFormat.HEADER_SIZE; at < footer; ) {
-                int keyLength = Layout.getUnsignedShort(hint, at + HintFormat.ENTRY_KEY_LENGTH);
+            for (long at = HintFormat.HEADER_SIZE; at < footer; at += HintFormat.ENTRY_SIZE) {
+                long offset = HintFormat.entryOffset(hint, at);
                 long sequence = Layout.getLong(hint, at + HintFormat.ENTRY_SEQUENCE);
                 boolean tombstone = (Layout.getUnsignedShort(hint, at + HintFormat.ENTRY_FLAGS)
                         & RecordFormat.FLAG_TOMBSTONE) != 0;
-                long keyOffset = at + HintFormat.ENTRY_HEADER_SIZE;
-                long location = Keydir.location(m.id(), Layout.getLong(hint, at + HintFormat.ENTRY_OFFSET), tombstone);
-                account(location, keydir.putIfNewer(hint, keyOffset, keyLength,
-                        KeyHash.hash(hint, keyOffset, keyLength, seed), location, sequence, segments));
+                long location = Keydir.location(m.id(), offset, tombstone);
+                long hashWord = Integer.toUnsignedLong(Layout.getInt(hint, at + HintFormat.ENTRY_HASH_WORD));
+                if (seg == null) {
+                    // Only the mutant gets here: a hint of a segment that is gone, trusted as the seed engines did.
+                    keydir.putTrustingHash(hashWord, location, sequence, segments);
+                } else {
+                    // The key bytes are read from the segment only if another key shares the hash word.
+                    int keyLength = Layout.getUnsignedShort(hint, at + HintFormat.ENTRY_KEY_LENGTH);
+                    matcher.entry(offset, (int) hashWord);
+                    account(location, keydir.putIfNewer(seg.data, RecordFormat.keyOffset(offset), keyLength, hashWord,
+                            location, sequence, matcher));
+                }
                 maxSequence = Math.max(maxSequence, sequence);
-                at += HintFormat.entrySize(keyLength);
             }
             return true;
         } finally {
             region.close();
+        }
+    }
+
+    /**
+     * The key matcher of hint loading. A hint holds each record's hash word, not its key, so the
+     * key bytes a probe compares are read from the data segment without checking the record's
+     * CRC. When the hash word meets a record with another key, the key read must still hash to
+     * the hint's word: if it does not, the record's key is damaged, and taking it for another key
+     * would leave the older record of its real key in the keydir (a stale value where a
+     * corruption must be reported).
+     */
+    private final class HintKeyMatcher implements KeyMatcher {
+        private final Segment seg;
+        private long recordOffset;
+        private int word;
+
+        HintKeyMatcher(Segment seg) {
+            this.seg = seg;
+        }
+
+        void entry(long recordOffset, int word) {
+            this.recordOffset = recordOffset;
+            this.word = word;
+        }
+
+        @Override
+        public boolean keyEquals(long location, byte[] key) {
+            return segments.keyEquals(location, key);
+        }
+
+        @Override
+        public boolean keyEquals(long location, MemorySegment src, long offset, int length) {
+            if (segments.keyEquals(location, src, offset, length)) {
+                return true;
+            }
+            if ((int) KeyHash.hash(src, offset, length, seed) != word) {
+                throw new MapcaskCorruptionException(seg.path, recordOffset, "the key of this record in a sealed"
+                        + " segment does not match the hash word its hint holds (damaged record)");
+            }
+            return false;
+        }
+
+        @Override
+        public long sequenceAt(long location) {
+            return segments.sequenceAt(location);
         }
     }
 
@@ -376,7 +434,7 @@ final class Recovery {
             // Records above the durable mark may exist only in the page cache of the crashed
             // process: they must be on disk before an edit commits them as part of a sealed segment.
             h.sync();
-            HintWriter.write(fs, dir, seg.id, seg.data, scan.end());
+            HintWriter.write(fs, dir, seg.id, seg.data, scan.end(), seed);
             SegmentMeta sealed = new SegmentMeta(seg.id, true, scan.end(), scan.minSequence(), scan.maxSequence());
             ManifestEdit edit = new ManifestEdit(live.nextSegmentId(), maxSequence, List.of(), List.of(sealed));
             manifest.append(edit);

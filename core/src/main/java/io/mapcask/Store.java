@@ -422,7 +422,7 @@ final class Store {
     private void sealActive() throws IOException {
         ActiveSegment a = active;
         forceActive();
-        HintWriter.write(fs, dir, a.id(), a.segment.data, a.writePosition());
+        HintWriter.write(fs, dir, a.id(), a.segment.data, a.writePosition(), seed);
         commit(new ManifestEdit(nextSegmentId, lastSequence, List.of(), List.of(a.sealedMeta())));
         active = null;
     }
@@ -802,7 +802,7 @@ final class Store {
     static Manifest rotateManifest(Fs fs, Path dir, Manifest old, LiveSet live) throws IOException {
         long number = old.number() + 1;
         fs.syncDirectory(dir);
-        Manifest next = Manifest.create(fs, dir, number, live.snapshot());
+        Manifest next = Manifest.create(fs, dir, number, live.snapshot(), old.hashSeed());
         try {
             fs.syncDirectory(dir);
             CurrentFile.write(fs, dir, number);

@@ -87,7 +87,9 @@ class CompactionTest {
             double ratio = (double) dirBytes / liveRecordBytes;
             System.out.printf("after overwrite-all x3 and compact: directory %d bytes, live records %d bytes, ratio %.3f%n",
                     dirBytes, liveRecordBytes, ratio);
-            assertTrue(ratio <= 1.35, "directory is " + ratio + "x the live records");
+            // 1.172 with 24-byte hint entries (records of 144 bytes, hints of 24 + 56 a segment, 4 KiB segment
+            // headers); it was 1.283 when hints copied the keys.
+            assertTrue(ratio <= 1.2, "directory is " + ratio + "x the live records");
         }
     }
 

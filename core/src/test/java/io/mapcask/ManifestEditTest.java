@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ManifestEditTest {
 
     private static final Path FILE = Path.of("store", "MANIFEST-000003");
+    /** All eight bytes distinct and the top bit set, so that a truncated or big-endian seed shows. */
+    private static final long HASH_SEED = 0xF1E2_D3C4_B5A6_9788L;
 
     @TempDir
     Path dir;
@@ -256,7 +258,7 @@ class ManifestEditTest {
 
     /** Writes MANIFEST-000001 with the snapshot, seal2 and open3 edits. @return the record offsets */
     private long[] writeThree() throws IOException {
-        try (Manifest m = Manifest.create(RealFs.INSTANCE, dir, 1, snapshot())) {
+        try (Manifest m = Manifest.create(RealFs.INSTANCE, dir, 1, snapshot(), HASH_SEED)) {
             long first = Manifest.HEADER_SIZE;
             long second = m.size();
             m.append(seal2());
@@ -278,7 +280,8 @@ class ManifestEditTest {
     void shouldWriteTheFileHeaderAndLengthCrcFramedRecords() throws IOException {
         assertEquals(0, Manifest.MAGIC_OFFSET);
         assertEquals(8, Manifest.VERSION_OFFSET);
-        assertEquals(16, Manifest.HEADER_SIZE);
+        assertEquals(16, Manifest.HASH_SEED_OFFSET);
+        assertEquals(24, Manifest.HEADER_SIZE);
         assertEquals(0, Manifest.RECORD_LENGTH);
         assertEquals(4, Manifest.RECORD_CRC);
         assertEquals(8, Manifest.RECORD_HEADER_SIZE);
@@ -289,6 +292,10 @@ class ManifestEditTest {
         assertArrayEquals("MCSKMANI".getBytes(StandardCharsets.US_ASCII), Arrays.copyOfRange(b, 0, 8), "magic");
         assertEquals(1, le.getInt(8), "version");
         assertEquals(0, le.getInt(12), "reserved");
+        assertEquals(HASH_SEED, le.getLong(16), "hashSeed");
+        assertArrayEquals(new byte[] {(byte) 0x88, (byte) 0x97, (byte) 0xA6, (byte) 0xB5, (byte) 0xC4, (byte) 0xD3,
+                (byte) 0xE2, (byte) 0xF1}, Arrays.copyOfRange(b, 16, 24), "hashSeed is little-endian, all 64 bits");
+        assertEquals(24, at[0], "the first record follows the 24-byte header");
         ManifestEdit[] edits = {snapshot(), seal2(), open3()};
         for (int i = 0; i < 3; i++) {
             int pos = (int) at[i];
@@ -314,6 +321,8 @@ class ManifestEditTest {
         assertEquals(20, r.live().lastSequence());
         assertEquals(new SegmentMeta(2, true, 4096 + 640, 11, 20), r.live().get(2));
         assertEquals(SegmentMeta.active(3), r.live().active());
+        assertEquals(1, r.number());
+        assertEquals(HASH_SEED, r.hashSeed(), "the replay reports the header's hash seed");
         assertArrayEquals(before, Files.readAllBytes(manifest1()));
     }
 
@@ -321,13 +330,63 @@ class ManifestEditTest {
     void shouldAppendAfterReopeningAtTheValidEnd() throws IOException {
         long[] at = writeThree();
         ManifestEdit remove1 = new ManifestEdit(4, 20, List.of(1L), List.of());
-        try (Manifest m = Manifest.openForAppend(RealFs.INSTANCE, dir, 1, at[3])) {
+        try (Manifest m = Manifest.openForAppend(RealFs.INSTANCE, dir, replay())) {
+            assertEquals(1, m.number());
+            assertEquals(at[3], m.size(), "appends at the valid end");
+            assertEquals(HASH_SEED, m.hashSeed(), "the reopened manifest keeps the store's hash seed");
             m.append(remove1);
         }
         Manifest.Replay r = replay();
+        assertEquals(HASH_SEED, r.hashSeed(), "appending leaves the header alone");
         assertEquals(4, r.edits());
         assertNull(r.live().get(1));
         assertEquals(at[3] + 8 + remove1.encodedSize(), r.validEnd());
+    }
+
+    @Test
+    void shouldReplayTheHashSeedEachManifestWasCreatedWith() throws IOException {
+        long number = 0;
+        for (long seed : new long[] {0, 1, -1, Long.MIN_VALUE, HASH_SEED, 0x0123_4567_89AB_CDEFL}) {
+            number++;
+            try (Manifest m = Manifest.create(RealFs.INSTANCE, dir, number, snapshot(), seed)) {
+                assertEquals(seed, m.hashSeed());
+                assertEquals(number, m.number());
+            }
+            byte[] b = Files.readAllBytes(dir.resolve(FileNames.manifest(number)));
+            assertEquals(seed, le(b).getLong(16), "hashSeed " + seed + " at offset 16");
+            Manifest.Replay r = Manifest.replay(RealFs.INSTANCE, dir, number);
+            assertEquals(seed, r.hashSeed(), "replayed hashSeed " + seed);
+        }
+    }
+
+    @Test
+    void shouldCopyTheHashSeedIntoEveryRotatedManifest() throws IOException {
+        writeThree();
+        CurrentFile.write(RealFs.INSTANCE, dir, 1);
+        Manifest.Replay r = replay();
+        Manifest m = Manifest.openForAppend(RealFs.INSTANCE, dir, r);
+        try {
+            for (long number = 2; number <= 4; number++) {
+                m = Store.rotateManifest(RealFs.INSTANCE, dir, m, r.live());
+                assertEquals(number, m.number());
+                assertEquals(HASH_SEED, m.hashSeed(), "MANIFEST-" + number);
+                assertEquals(number, CurrentFile.read(RealFs.INSTANCE, dir));
+                assertFalse(Files.exists(dir.resolve(FileNames.manifest(number - 1))), "the old manifest is deleted");
+                byte[] b = Files.readAllBytes(dir.resolve(FileNames.manifest(number)));
+                assertArrayEquals("MCSKMANI".getBytes(StandardCharsets.US_ASCII), Arrays.copyOfRange(b, 0, 8));
+                assertEquals(1, le(b).getInt(8), "version");
+                assertEquals(0, le(b).getInt(12), "reserved");
+                assertEquals(HASH_SEED, le(b).getLong(16), "the rotated manifest's header holds the same seed");
+                Manifest.Replay rotated = Manifest.replay(RealFs.INSTANCE, dir, number);
+                assertEquals(HASH_SEED, rotated.hashSeed());
+                assertEquals(1, rotated.edits(), "a rotated manifest starts with one snapshot");
+                assertEquals(List.copyOf(r.live().segments()), List.copyOf(rotated.live().segments()));
+                assertEquals(r.live().nextSegmentId(), rotated.live().nextSegmentId());
+                assertEquals(r.live().lastSequence(), rotated.live().lastSequence());
+            }
+        } finally {
+            m.close();
+        }
     }
 
     @Test
@@ -460,14 +519,14 @@ class ManifestEditTest {
         byte[] b = Files.readAllBytes(manifest1());
         ManifestEdit bad = new ManifestEdit(3, 10, List.of(), List.of(new SegmentMeta(5, true, 8192, 1, 1)));
         byte[] payload = encode(bad);
-        byte[] file = Arrays.copyOf(b, 16 + 8 + payload.length);
-        le(file).putInt(16, payload.length);
-        le(file).putInt(20, crc32c(payload, 0, payload.length));
-        System.arraycopy(payload, 0, file, 24, payload.length);
+        byte[] file = Arrays.copyOf(b, 24 + 8 + payload.length);
+        le(file).putInt(24, payload.length);
+        le(file).putInt(28, crc32c(payload, 0, payload.length));
+        System.arraycopy(payload, 0, file, 32, payload.length);
         Files.write(manifest1(), file);
         MapcaskCorruptionException e = assertThrows(MapcaskCorruptionException.class, this::replay);
         assertEquals(manifest1(), e.file());
-        assertEquals(24 + 24, e.offset(), "the offset of the impossible entry in the file");
+        assertEquals(32 + 24, e.offset(), "the offset of the impossible entry in the file");
     }
 
     @Test
@@ -475,7 +534,7 @@ class ManifestEditTest {
         long[] at = writeThree();
         // Segment 2 is sealed, 3 active; a CRC-valid edit making 4 active as well is corruption, not an
         // IllegalStateException from deep inside recovery.
-        try (Manifest m = Manifest.openForAppend(RealFs.INSTANCE, dir, 1, at[3])) {
+        try (Manifest m = Manifest.openForAppend(RealFs.INSTANCE, dir, replay())) {
             m.append(new ManifestEdit(5, 20, List.of(), List.of(SegmentMeta.active(4))));
         }
         MapcaskCorruptionException e = assertThrows(MapcaskCorruptionException.class, this::replay);
@@ -484,7 +543,7 @@ class ManifestEditTest {
         assertTrue(e.getMessage().contains("more than one active segment"), e.getMessage());
         // Replacing the active segment by another in one edit is fine.
         Files.write(manifest1(), Arrays.copyOf(Files.readAllBytes(manifest1()), (int) at[3]));
-        try (Manifest m = Manifest.openForAppend(RealFs.INSTANCE, dir, 1, at[3])) {
+        try (Manifest m = Manifest.openForAppend(RealFs.INSTANCE, dir, replay())) {
             m.append(new ManifestEdit(5, 20, List.of(), List.of(new SegmentMeta(3, true, 4096, 0, 0),
                     SegmentMeta.active(4))));
         }
@@ -493,11 +552,12 @@ class ManifestEditTest {
 
     @Test
     void shouldRejectAFirstEditThatIsNotASnapshot() throws IOException {
-        try (Manifest m = Manifest.create(RealFs.INSTANCE, dir, 1, new ManifestEdit(3, 0, List.of(1L), List.of()))) {
-            assertEquals(16 + 8 + 32, m.size());
+        try (Manifest m = Manifest.create(RealFs.INSTANCE, dir, 1, new ManifestEdit(3, 0, List.of(1L), List.of()),
+                HASH_SEED)) {
+            assertEquals(24 + 8 + 32, m.size());
         }
         MapcaskCorruptionException e = assertThrows(MapcaskCorruptionException.class, this::replay);
-        assertEquals(24, e.offset());
+        assertEquals(32, e.offset());
         assertTrue(e.getMessage().contains("not a snapshot"), e.getMessage());
     }
 
@@ -505,10 +565,10 @@ class ManifestEditTest {
     void shouldRejectAManifestWithoutAnIntactEdit() throws IOException {
         long[] at = writeThree();
         byte[] full = Files.readAllBytes(manifest1());
-        for (int len : new int[] {16, 17, 24, (int) at[1] - 1}) {
+        for (int len : new int[] {24, 25, 32, (int) at[1] - 1}) {
             Files.write(manifest1(), Arrays.copyOf(full, len));
             MapcaskCorruptionException e = assertThrows(MapcaskCorruptionException.class, this::replay, "length " + len);
-            assertEquals(16, e.offset());
+            assertEquals(24, e.offset());
             assertTrue(e.getMessage().contains("no intact edit"), e.getMessage());
         }
     }
@@ -517,7 +577,7 @@ class ManifestEditTest {
     void shouldRejectAManifestShorterThanItsHeader() throws IOException {
         writeThree();
         byte[] full = Files.readAllBytes(manifest1());
-        for (int len = 0; len < 16; len++) {
+        for (int len = 0; len < 24; len++) {
             Files.write(manifest1(), Arrays.copyOf(full, len));
             MapcaskCorruptionException e = assertThrows(MapcaskCorruptionException.class, this::replay, "length " + len);
             assertEquals(0, e.offset());

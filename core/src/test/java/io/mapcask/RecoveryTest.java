@@ -454,7 +454,7 @@ class RecoveryTest {
 
     /** Damage to a hint file. */
     enum HintDamage {
-        FLIP_BYTE, TRUNCATE, DELETE, EMPTY, GARBAGE, ANOTHER_SEGMENTS_HINT, POINTS_PAST_SEGMENT
+        FLIP_BYTE, TRUNCATE, DELETE, EMPTY, GARBAGE, ANOTHER_SEGMENTS_HINT, POINTS_PAST_SEGMENT, ANOTHER_STORES_HINT
     }
 
     @ParameterizedTest
@@ -483,14 +483,23 @@ class RecoveryTest {
                     byte[] b = StoreFiles.read(hint);
                     MemorySegment s = MemorySegment.ofArray(b);
                     long footer = HintFormat.footerOffset(s);
-                    long last = -1;
-                    for (long at = HintFormat.HEADER_SIZE; at < footer;
-                            at += HintFormat.entrySize(Layout.getUnsignedShort(s, at + HintFormat.ENTRY_KEY_LENGTH))) {
-                        last = at;
-                    }
-                    Layout.putLong(s, last + HintFormat.ENTRY_OFFSET, SMALL_SEGMENT * 4);
+                    long last = footer - HintFormat.ENTRY_SIZE;
+                    assertTrue(last >= HintFormat.HEADER_SIZE, "the hint has an entry");
+                    Layout.putInt(s, last + HintFormat.ENTRY_OFFSET, (int) (SMALL_SEGMENT * 4));
                     Layout.putInt(s, footer + HintFormat.FOOTER_CRC, Crc.of(s, 0, footer + HintFormat.FOOTER_CRC));
                     Files.write(hint, b);
+                }
+                case ANOTHER_STORES_HINT -> {
+                    // An intact hint of the same segment id and length written with another hash seed (as by
+                    // another store): its hash words would put every key in the wrong slot.
+                    long id = FileNames.hintId(hint.getFileName().toString());
+                    MemorySegment data = MemorySegment.ofArray(StoreFiles.read(FileNames.data(dir, id)));
+                    long seed = StoreFiles.hashSeed(dir);
+                    HintWriter.write(io.mapcask.mmap.RealFs.INSTANCE, dir, id, data,
+                            StoreFiles.liveSet(dir).get(id).length(), seed ^ (1L << rnd.nextInt(64)));
+                    assertEquals("hint was written with another store's hash seed", HintFormat.validate(
+                            MemorySegment.ofArray(StoreFiles.read(hint)), id, StoreFiles.liveSet(dir).get(id).length(),
+                            seed));
                 }
             }
             try (Mapcask db = Mapcask.open(dir, options())) {
@@ -499,7 +508,8 @@ class RecoveryTest {
             // The hint was rewritten: the next open uses it, and finds the same.
             long id = FileNames.hintId(hint.getFileName().toString());
             MemorySegment rewritten = MemorySegment.ofArray(StoreFiles.read(hint));
-            assertNull(HintFormat.validate(rewritten, id, StoreFiles.liveSet(dir).get(id).length()),
+            assertNull(HintFormat.validate(rewritten, id, StoreFiles.liveSet(dir).get(id).length(),
+                            StoreFiles.hashSeed(dir)),
                     "the damaged hint is rewritten");
             try (Mapcask db = Mapcask.open(dir, options())) {
                 expected.assertIn(db, "after reopening with the rewritten hint");

@@ -167,6 +167,15 @@ final class StoreFiles {
         }
     }
 
+    /** @return the store's key-hash seed, from the header of the manifest named by CURRENT (read only) */
+    static long hashSeed(Path dir) {
+        try {
+            return Manifest.replay(RealFs.INSTANCE, dir, CurrentFile.read(RealFs.INSTANCE, dir)).hashSeed();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** @return the active data segment the manifest names, or null when it names none */
     static Path activeSegment(Path dir) {
         SegmentMeta active = liveSet(dir).active();
