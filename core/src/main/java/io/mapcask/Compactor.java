@@ -52,6 +52,9 @@ final class Compactor {
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final MemorySegment bufferSegment = MemorySegment.ofBuffer(buffer);
 
+    private final long bytesPerSecond;
+    private final long startNanos = System.nanoTime();
+    private long bytesCopied;
     private FileHandle file;
     private long fileId;
     private long filePos;
@@ -59,8 +62,13 @@ final class Compactor {
     private long minSequence;
     private long maxSequence;
 
-    Compactor(Fs fs, Path dir, long segmentSize, Keydir keydir, Segments segments, long seed,
+    /**
+     * @param bytesPerSecond copy budget, 0 for none: the copy sleeps when it gets ahead of it
+     *     (it holds no lock writers need, so this only spreads the IO out)
+     */
+    Compactor(Fs fs, Path dir, long segmentSize, long bytesPerSecond, Keydir keydir, Segments segments, long seed,
             LongSupplier newSegmentId) {
+        this.bytesPerSecond = bytesPerSecond;
         this.fs = fs;
         this.dir = dir;
         this.segmentSize = segmentSize;
@@ -145,8 +153,26 @@ final class Compactor {
         int n = (int) (filePos - bufferStart);
         if (n > 0) {
             file.write(buffer.duplicate().position(0).limit(n), bufferStart);
+            throttle(n);
         }
         bufferStart = filePos;
+    }
+
+    private void throttle(long bytes) throws IOException {
+        bytesCopied += bytes;
+        if (bytesPerSecond <= 0) {
+            return;
+        }
+        long dueNanos = (long) (bytesCopied * 1e9 / bytesPerSecond);
+        long aheadMillis = (dueNanos - (System.nanoTime() - startNanos)) / 1_000_000;
+        if (aheadMillis > 0) {
+            try {
+                Thread.sleep(aheadMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("compaction interrupted");
+            }
+        }
     }
 
     /** Flushes, fsyncs and maps the current output, and writes its hint. */

@@ -59,7 +59,7 @@ public final class Mapcask implements AutoCloseable {
     static Mapcask open(Fs fs, Path dir, MapcaskOptions options) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
-        return new Mapcask(Recovery.open(fs, dir.toAbsolutePath(), options));
+        return new Mapcask(Recovery.open(fs, dir.toAbsolutePath(), options).startBackground());
     }
 
     /**
@@ -142,6 +142,37 @@ public final class Mapcask implements AutoCloseable {
                     + MapcaskConfig.SEGMENT_SIZE_PROP_NAME + "=" + store.options().segmentSize() + ")");
         }
         store.write(batch);
+    }
+
+    /**
+     * Stores {@code value} under {@code key} like {@link #put}, and returns without waiting for
+     * durability: the future completes when the record is durable (by the background thread
+     * under {@code sync.mode=group} and {@code interval}, at once under {@code always}, at the next
+     * {@link #sync()} or {@link #close()} under {@code none}), or exceptionally when the store
+     * fails first. The value is visible to {@link #get} when this returns.
+     *
+     * @param key 1 to {@code mapcask.max.key.size} bytes
+     * @param value 0 to {@code mapcask.max.value.size} bytes
+     * @return completes when the write is durable
+     * @throws NullPointerException when {@code key} or {@code value} is null
+     * @throws IllegalArgumentException when {@code key} is empty or too long, or {@code value} too long
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException when the write failed; the store then refuses writes until reopened
+     */
+    public java.util.concurrent.CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
+        checkKey(key);
+        checkValue(value);
+        return store.putAsync(key, value);
+    }
+
+    /** Stops background compaction from starting new passes until {@link #resumeCompaction()}; a pass in progress ends. */
+    public void pauseCompaction() {
+        store.pauseCompaction();
+    }
+
+    /** Lets background compaction run again after {@link #pauseCompaction()}. */
+    public void resumeCompaction() {
+        store.resumeCompaction();
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.List;
  * in step.
  *
  * <p>Sizes accept a plain number of bytes or a {@code k}, {@code m} or {@code g} suffix
- * ({@code 64m}); booleans accept {@code true} and {@code false}.
+ * ({@code 64m}); durations a number with {@code ns}, {@code us}, {@code ms} or {@code s}
+ * ({@code 10ms}); booleans accept {@code true} and {@code false}.
  */
 public final class MapcaskConfig {
 
@@ -25,12 +26,33 @@ public final class MapcaskConfig {
 
     /**
      * When a write is durable: {@code always} (forced before {@code put} returns), {@code group}
-     * (durable before {@code put} returns, one force shared by concurrent writers) or {@code none}
-     * (at {@code sync()}).
+     * (durable before {@code put} returns, one force shared by concurrent writers), {@code
+     * interval} (a background force every {@code sync.interval}) or {@code none} (at {@code
+     * sync()}).
      */
     public static final String SYNC_MODE_PROP_NAME = "mapcask.sync.mode";
     /** Default of {@link #SYNC_MODE_PROP_NAME}. */
     public static final String SYNC_MODE_DEFAULT = "none";
+
+    /** Period of the background force under {@code sync.mode=interval}. */
+    public static final String SYNC_INTERVAL_PROP_NAME = "mapcask.sync.interval";
+    /** Default of {@link #SYNC_INTERVAL_PROP_NAME}: 10 ms. */
+    public static final long SYNC_INTERVAL_DEFAULT_NS = 10_000_000L;
+
+    /** Whether a background thread runs policy compaction. */
+    public static final String COMPACTION_BACKGROUND_PROP_NAME = "mapcask.compaction.background";
+    /** Default of {@link #COMPACTION_BACKGROUND_PROP_NAME}. */
+    public static final boolean COMPACTION_BACKGROUND_DEFAULT = true;
+
+    /** How often background compaction checks the policy. */
+    public static final String COMPACTION_INTERVAL_PROP_NAME = "mapcask.compaction.interval";
+    /** Default of {@link #COMPACTION_INTERVAL_PROP_NAME}: 1 s. */
+    public static final long COMPACTION_INTERVAL_DEFAULT_NS = 1_000_000_000L;
+
+    /** Upper bound of the bytes compaction copies per second; 0 for no limit. */
+    public static final String COMPACTION_RATE_PROP_NAME = "mapcask.compaction.rate";
+    /** Default of {@link #COMPACTION_RATE_PROP_NAME}: unlimited. */
+    public static final long COMPACTION_RATE_DEFAULT_BYTES_PER_SECOND = 0;
 
     /** Slots the keydir starts with; it grows by itself, so this only avoids early growth. */
     public static final String KEYDIR_INITIAL_CAPACITY_PROP_NAME = "mapcask.keydir.initial.capacity";
@@ -106,9 +128,12 @@ public final class MapcaskConfig {
     public static final List<Option> OPTIONS = List.of(
             new Option(SEGMENT_SIZE_PROP_NAME, "64m (bytes)", "16k .. 1g",
                     "size of one preallocated, mapped data segment"),
-            new Option(SYNC_MODE_PROP_NAME, SYNC_MODE_DEFAULT, "always | group | none",
+            new Option(SYNC_MODE_PROP_NAME, SYNC_MODE_DEFAULT, "always | group | interval | none",
                     "always: forced before put/delete returns; group: durable before put/delete returns, one force"
-                            + " shared by concurrent writers; none: durable at sync() or when the OS writes back"),
+                            + " shared by concurrent writers; interval: a background force every sync.interval;"
+                            + " none: durable at sync() or when the OS writes back"),
+            new Option(SYNC_INTERVAL_PROP_NAME, "10ms (duration)", "1ms .. 1h",
+                    "period of the background force under sync.mode=interval"),
             new Option(KEYDIR_INITIAL_CAPACITY_PROP_NAME, "1024 (slots)", "16 .. 2^30",
                     "initial slots of the off-heap keydir; it grows by itself"),
             new Option(MAX_KEY_SIZE_PROP_NAME, "min(65535, (segment.size - 4120) / 4) (bytes)", "1 .. 65535",
@@ -124,7 +149,13 @@ public final class MapcaskConfig {
             new Option(COMPACTION_SMALL_SEGMENT_RATIO_PROP_NAME, "0.25 (fraction of segment.size)", "0 .. 1",
                     "a sealed segment below this size is small"),
             new Option(COMPACTION_MIN_SMALL_SEGMENTS_PROP_NAME, "4 (segments)", "2 .. 1000000",
-                    "number of small sealed segments that the policy merges together"));
+                    "number of small sealed segments that the policy merges together"),
+            new Option(COMPACTION_BACKGROUND_PROP_NAME, "true", "true | false",
+                    "whether a background thread runs policy compaction"),
+            new Option(COMPACTION_INTERVAL_PROP_NAME, "1s (duration)", "1ms .. 1h",
+                    "how often background compaction checks the policy"),
+            new Option(COMPACTION_RATE_PROP_NAME, "0 (bytes per second; 0: no limit)", "0 .. 1g",
+                    "upper bound of the bytes compaction copies per second"));
 
     private MapcaskConfig() {
     }

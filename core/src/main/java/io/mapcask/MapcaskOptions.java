@@ -22,6 +22,8 @@ public final class MapcaskOptions {
          * far, the others wait for it (group commit).
          */
         GROUP,
+        /** A background thread forces written records every {@code sync.interval}. */
+        INTERVAL,
         /** Writes are durable after {@code sync()} (or when the OS writes the pages back). */
         NONE
     }
@@ -36,10 +38,19 @@ public final class MapcaskOptions {
     private final double compactionMinDeadRatio;
     private final double compactionSmallSegmentRatio;
     private final int compactionMinSmallSegments;
+    private final long syncIntervalNanos;
+    private final boolean compactionBackground;
+    private final long compactionIntervalNanos;
+    private final long compactionRate;
 
     private MapcaskOptions(long segmentSize, SyncMode syncMode, int keydirInitialCapacity, int maxKeySize,
             int maxValueSize, long manifestMaxSize, boolean verifyChecksums, double compactionMinDeadRatio,
-            double compactionSmallSegmentRatio, int compactionMinSmallSegments) {
+            double compactionSmallSegmentRatio, int compactionMinSmallSegments, long syncIntervalNanos,
+            boolean compactionBackground, long compactionIntervalNanos, long compactionRate) {
+        this.syncIntervalNanos = syncIntervalNanos;
+        this.compactionBackground = compactionBackground;
+        this.compactionIntervalNanos = compactionIntervalNanos;
+        this.compactionRate = compactionRate;
         this.compactionMinDeadRatio = compactionMinDeadRatio;
         this.compactionSmallSegmentRatio = compactionSmallSegmentRatio;
         this.compactionMinSmallSegments = compactionMinSmallSegments;
@@ -112,6 +123,26 @@ public final class MapcaskOptions {
         return compactionMinSmallSegments;
     }
 
+    /** @return nanoseconds between background forces under {@code interval} ({@value MapcaskConfig#SYNC_INTERVAL_PROP_NAME}) */
+    public long syncIntervalNanos() {
+        return syncIntervalNanos;
+    }
+
+    /** @return whether background compaction runs ({@value MapcaskConfig#COMPACTION_BACKGROUND_PROP_NAME}) */
+    public boolean compactionBackground() {
+        return compactionBackground;
+    }
+
+    /** @return nanoseconds between policy checks ({@value MapcaskConfig#COMPACTION_INTERVAL_PROP_NAME}) */
+    public long compactionIntervalNanos() {
+        return compactionIntervalNanos;
+    }
+
+    /** @return compaction's copy budget in bytes per second, 0 for none ({@value MapcaskConfig#COMPACTION_RATE_PROP_NAME}) */
+    public long compactionRate() {
+        return compactionRate;
+    }
+
     @Override
     public String toString() {
         return "MapcaskOptions{segment.size=" + segmentSize + ", sync.mode=" + syncMode.name().toLowerCase(Locale.ROOT)
@@ -119,7 +150,9 @@ public final class MapcaskOptions {
                 + ", max.value.size=" + maxValueSize + ", manifest.max.size=" + manifestMaxSize
                 + ", verify.checksums=" + verifyChecksums + ", compaction.min.dead.ratio=" + compactionMinDeadRatio
                 + ", compaction.small.segment.ratio=" + compactionSmallSegmentRatio
-                + ", compaction.min.small.segments=" + compactionMinSmallSegments + "}";
+                + ", compaction.min.small.segments=" + compactionMinSmallSegments + ", sync.interval="
+                + syncIntervalNanos + "ns, compaction.background=" + compactionBackground + ", compaction.interval="
+                + compactionIntervalNanos + "ns, compaction.rate=" + compactionRate + "}";
     }
 
     /** Collects options; nothing is validated before {@link #build()}. Not thread-safe. */
@@ -134,8 +167,48 @@ public final class MapcaskOptions {
         private String compactionMinDeadRatio;
         private String compactionSmallSegmentRatio;
         private String compactionMinSmallSegments;
+        private String syncInterval;
+        private String compactionBackground;
+        private String compactionInterval;
+        private String compactionRate;
 
         private Builder() {
+        }
+
+        /**
+         * @param interval period of the background force under {@code sync.mode=interval}
+         * @return this builder
+         */
+        public Builder syncInterval(java.time.Duration interval) {
+            this.syncInterval = interval.toNanos() + "ns";
+            return this;
+        }
+
+        /**
+         * @param enabled whether a background thread runs policy compaction
+         * @return this builder
+         */
+        public Builder compactionBackground(boolean enabled) {
+            this.compactionBackground = Boolean.toString(enabled);
+            return this;
+        }
+
+        /**
+         * @param interval how often background compaction checks the policy
+         * @return this builder
+         */
+        public Builder compactionInterval(java.time.Duration interval) {
+            this.compactionInterval = interval.toNanos() + "ns";
+            return this;
+        }
+
+        /**
+         * @param bytesPerSecond upper bound of the bytes compaction copies per second; 0 for none
+         * @return this builder
+         */
+        public Builder compactionRate(long bytesPerSecond) {
+            this.compactionRate = Long.toString(bytesPerSecond);
+            return this;
         }
 
         /**
@@ -268,8 +341,16 @@ public final class MapcaskOptions {
                     compactionSmallSegmentRatio, MapcaskConfig.COMPACTION_SMALL_SEGMENT_RATIO_DEFAULT);
             long minSmall = count(MapcaskConfig.COMPACTION_MIN_SMALL_SEGMENTS_PROP_NAME, compactionMinSmallSegments,
                     MapcaskConfig.COMPACTION_MIN_SMALL_SEGMENTS_DEFAULT, 2, 1_000_000);
+            long syncIntervalNs = duration(MapcaskConfig.SYNC_INTERVAL_PROP_NAME, syncInterval,
+                    MapcaskConfig.SYNC_INTERVAL_DEFAULT_NS);
+            boolean background = bool(MapcaskConfig.COMPACTION_BACKGROUND_PROP_NAME, compactionBackground,
+                    MapcaskConfig.COMPACTION_BACKGROUND_DEFAULT);
+            long compactionIntervalNs = duration(MapcaskConfig.COMPACTION_INTERVAL_PROP_NAME, compactionInterval,
+                    MapcaskConfig.COMPACTION_INTERVAL_DEFAULT_NS);
+            long rate = size(MapcaskConfig.COMPACTION_RATE_PROP_NAME, compactionRate,
+                    MapcaskConfig.COMPACTION_RATE_DEFAULT_BYTES_PER_SECOND, 0, 1L << 30);
             return new MapcaskOptions(segment, mode, (int) capacity, (int) maxKey, (int) maxValue, manifestMax, verify,
-                    deadRatio, smallRatio, (int) minSmall);
+                    deadRatio, smallRatio, (int) minSmall, syncIntervalNs, background, compactionIntervalNs, rate);
         }
 
         /** Builder value, else system property; blank counts as unset (DESIGN §10). */
@@ -317,6 +398,23 @@ public final class MapcaskOptions {
             return value;
         }
 
+        private static long duration(String property, String explicit, long defNanos) {
+            String v = resolve(property, explicit);
+            if (v == null) {
+                return defNanos;
+            }
+            long value;
+            try {
+                value = SystemUtil.parseDuration(property, v);
+            } catch (RuntimeException e) {
+                throw bad(property, v, "a duration (e.g. 10ms, 1s) between 1ms and 1h");
+            }
+            if (value < 1_000_000L || value > 3_600_000_000_000L) {
+                throw bad(property, v, "a duration between 1ms and 1h");
+            }
+            return value;
+        }
+
         private static double fraction(String property, String explicit, double def) {
             String v = resolve(property, explicit);
             if (v == null) {
@@ -355,7 +453,7 @@ public final class MapcaskOptions {
                     return m;
                 }
             }
-            throw bad(MapcaskConfig.SYNC_MODE_PROP_NAME, v, "always, group or none");
+            throw bad(MapcaskConfig.SYNC_MODE_PROP_NAME, v, "always, group, interval or none");
         }
 
         private static IllegalArgumentException bad(String property, String value, String range) {

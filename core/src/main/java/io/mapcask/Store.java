@@ -69,6 +69,19 @@ final class Store {
     private long lastSequence;
     /** Every record with a sequence up to this is durable. */
     private volatile long durableSequence;
+    /** putAsync futures waiting for their record to be durable, lowest sequence first. */
+    private final java.util.PriorityQueue<PendingDurable> pendingAsync = new java.util.PriorityQueue<>();
+    private volatile boolean compactionPaused;
+    /** The background thread, or null when nothing runs in the background. */
+    private org.agrona.concurrent.AgentRunner background;
+
+    private record PendingDurable(long sequence, java.util.concurrent.CompletableFuture<Void> future)
+            implements Comparable<PendingDurable> {
+        @Override
+        public int compareTo(PendingDurable o) {
+            return Long.compare(sequence, o.sequence);
+        }
+    }
     /** Segments removed by a committed edit whose files are not unlinked yet. */
     private final java.util.Set<Long> pendingUnlinks = new java.util.TreeSet<>();
     /** The next id to hand out; every id below it has been used (or skipped) and is never reused. */
@@ -314,6 +327,104 @@ final class Store {
                 durableSequence = forced;
             }
         }
+        completePendingAsync();
+    }
+
+    /** Completes the putAsync futures whose records are durable (or fails them all after a failure). */
+    private void completePendingAsync() {
+        synchronized (pendingAsync) {
+            Throwable cause = failed;
+            for (PendingDurable p; (p = pendingAsync.peek()) != null; ) {
+                if (cause != null) {
+                    p.future().completeExceptionally(new MapcaskIOException("the store at " + dir
+                            + " failed before this write was durable: " + cause.getMessage(), cause));
+                } else if (p.sequence() <= durableSequence) {
+                    p.future().complete(null);
+                } else {
+                    break;
+                }
+                pendingAsync.poll();
+            }
+        }
+    }
+
+    /**
+     * Writes like {@code put} and returns at once; the future completes when the record is
+     * durable: by the background thread under {@code group} and {@code interval}, at once under
+     * {@code always}, at the next {@code sync()} or {@code close()} under {@code none}.
+     */
+    java.util.concurrent.CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
+        long hash = KeyHash.hash(key, seed);
+        long sequence;
+        writeLock.lock();
+        try {
+            ensureWritable();
+            sequence = append(key, hash, value, 0);
+        } finally {
+            writeLock.unlock();
+        }
+        java.util.concurrent.CompletableFuture<Void> future = new java.util.concurrent.CompletableFuture<>();
+        synchronized (pendingAsync) {
+            pendingAsync.add(new PendingDurable(sequence, future));
+        }
+        completePendingAsync(); // the record may have become durable meanwhile
+        return future;
+    }
+
+    boolean hasPendingAsync() {
+        MapcaskOptions.SyncMode mode = options.syncMode();
+        if (mode != MapcaskOptions.SyncMode.GROUP && mode != MapcaskOptions.SyncMode.INTERVAL) {
+            return false;
+        }
+        synchronized (pendingAsync) {
+            return !pendingAsync.isEmpty();
+        }
+    }
+
+    /** The background force: like {@code sync()}, but quiet when the store is closed or failed. */
+    boolean syncInBackground() {
+        if (closed || failed != null) {
+            completePendingAsync();
+            return false;
+        }
+        try {
+            forceActive();
+            return true;
+        } catch (IOException e) {
+            fail("background sync of " + dir, e);
+            completePendingAsync();
+            return false;
+        }
+    }
+
+    void pauseCompaction() {
+        compactionPaused = true;
+    }
+
+    void resumeCompaction() {
+        compactionPaused = false;
+    }
+
+    boolean compactionPaused() {
+        return compactionPaused;
+    }
+
+    /** Starts the background thread when a sync mode or background compaction needs one. Once, at open. */
+    Store startBackground() {
+        boolean interval = options.syncMode() == MapcaskOptions.SyncMode.INTERVAL;
+        boolean group = options.syncMode() == MapcaskOptions.SyncMode.GROUP;
+        if (interval || group || options.compactionBackground()) {
+            BackgroundWork work = new BackgroundWork(this, interval ? options.syncIntervalNanos() : 0,
+                    options.compactionBackground() ? options.compactionIntervalNanos() : 0);
+            background = new org.agrona.concurrent.AgentRunner(new org.agrona.concurrent.SleepingMillisIdleStrategy(1),
+                    e -> LOG.log(System.Logger.Level.WARNING, "background work of " + dir + " failed: " + e), null, work);
+            org.agrona.concurrent.AgentRunner.startOnThread(background, r -> {
+                Thread t = new Thread(r, "mapcask-background " + dir.getFileName());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return this;
     }
 
     /** Forces the active segment's published records. */
@@ -560,8 +671,8 @@ final class Store {
         }
         Compactor.Result result;
         try {
-            result = new Compactor(fs, dir, options.segmentSize(), keydir, segments, seed, this::allocateSegmentId)
-                    .copy(inputs, floor);
+            result = new Compactor(fs, dir, options.segmentSize(), options.compactionRate(), keydir, segments, seed,
+                    this::allocateSegmentId).copy(inputs, floor);
             if (!ProtocolMutant.is(ProtocolMutant.SKIP_OUTPUT_DIRECTORY_SYNC)) {
                 fs.syncDirectory(dir);
             }
@@ -836,11 +947,15 @@ final class Store {
         if (failed == null) {
             failed = e;
         }
+        completePendingAsync();
         return new MapcaskIOException(what + " failed, the store is now read-only until reopened: " + e.getMessage(), e);
     }
 
     /** Seals the active segment (when the store is healthy), unmaps everything, releases the lock. */
     void close() {
+        if (background != null) {
+            background.close(); // waits for a background compaction in progress
+        }
         writeLock.lock();
         try {
             if (closed) {
@@ -894,6 +1009,9 @@ final class Store {
      * the OS writes back.
      */
     void abandon() {
+        if (background != null) {
+            background.close();
+        }
         writeLock.lock();
         try {
             if (closed) {

@@ -45,7 +45,7 @@ class CompactionPolicyTest {
 
     @Test
     void shouldLeaveALiveStoreAloneAndRewriteTheDeadPartOfAnOverwrittenOne() {
-        MapcaskOptions options = MapcaskOptions.builder().segmentSize(64 << 10).build();
+        MapcaskOptions options = MapcaskOptions.builder().segmentSize(64 << 10).compactionBackground(false).build();
         try (Mapcask db = Mapcask.open(dir, options)) {
             for (int i = 0; i < 400; i++) {
                 db.put(("key" + i).getBytes(StandardCharsets.UTF_8), new byte[500]);

@@ -41,7 +41,7 @@ class CompactionTest {
         long seed = 42;
         Random rnd = new Random(seed);
         Map<String, byte[]> model = new HashMap<>();
-        MapcaskOptions options = MapcaskOptions.builder().segmentSize(64 << 10).build();
+        MapcaskOptions options = MapcaskOptions.builder().segmentSize(64 << 10).compactionBackground(false).build();
         try (Mapcask db = Mapcask.open(dir, options)) {
             for (int i = 0; i < 20_000; i++) {
                 String k = "k" + rnd.nextInt(2000);
@@ -74,7 +74,7 @@ class CompactionTest {
     void shouldBringTheDirectoryCloseToTheLiveDataAfterOverwritingEverything() throws IOException {
         int keys = 20_000;
         int valueSize = 100;
-        MapcaskOptions options = MapcaskOptions.builder().segmentSize(1 << 20).build();
+        MapcaskOptions options = MapcaskOptions.builder().segmentSize(1 << 20).compactionBackground(false).build();
         try (Mapcask db = Mapcask.open(dir, options)) {
             for (int round = 0; round < 3; round++) {
                 for (int i = 0; i < keys; i++) {
@@ -95,7 +95,7 @@ class CompactionTest {
 
     @Test
     void shouldNotResurrectADeletedKeyWhenAnOlderVersionLivesOutsideAPartialCompaction() throws IOException {
-        MapcaskOptions options = MapcaskOptions.builder().segmentSize(16 << 10).build();
+        MapcaskOptions options = MapcaskOptions.builder().segmentSize(16 << 10).compactionBackground(false).build();
         try (Mapcask db = Mapcask.open(dir, options)) {
             db.put(b("victim"), b("old"));
             byte[] filler = new byte[1000];

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  */
 final class CorruptionCampaign {
     private static final int KEYS = 40;
-    private static final MapcaskOptions OPTIONS = MapcaskOptions.builder().segmentSize(16 << 10).build();
+    private static final MapcaskOptions OPTIONS = MapcaskOptions.builder().segmentSize(16 << 10).compactionBackground(false).build();
 
     private final Path root;
     /** A cleanly closed store: sealed segments with hints, after a compaction and more writes. */

@@ -19,7 +19,7 @@ class CrashEnumerationTest {
 
     static List<CrashHarness.Workload> workloads() {
         MapcaskOptions small = CrashHarness.smallStore();
-        MapcaskOptions always = MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10)
+        MapcaskOptions always = MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10).compactionBackground(false)
                 .syncMode(MapcaskOptions.SyncMode.ALWAYS).build();
         List<CrashHarness.Workload> w = new ArrayList<>();
         w.add(CrashHarness.Workload.of("puts, deletes and overwrites with syncs, rotations", small,
@@ -38,7 +38,7 @@ class CrashEnumerationTest {
         w.add(CrashHarness.Workload.of("atomic batches across rotation, compaction and reopen", small,
                 "put a", "sync", "batch a b c", "batch -a d e", "rotate", "batch b -c f", "sync", "batch a b c d",
                 "compact", "batch -b e", "reopen", "batch f a"));
-        MapcaskOptions group = MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10)
+        MapcaskOptions group = MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10).compactionBackground(false)
                 .syncMode(MapcaskOptions.SyncMode.GROUP).build();
         w.add(CrashHarness.Workload.of("sync.mode=group with rotation and a reopen", group,
                 "put a", "put b", "rotate", "del a", "put c", "reopen", "put a", "compact", "put b"));
@@ -105,7 +105,7 @@ class CrashEnumerationTest {
                     : dice < 88 ? "compact" : dice < 93 ? "compact-tail" : "reopen");
         }
         MapcaskOptions options = rnd.nextInt(4) == 0
-                ? MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10)
+                ? MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10).compactionBackground(false)
                         .syncMode(MapcaskOptions.SyncMode.ALWAYS).build()
                 : CrashHarness.smallStore();
         return new CrashHarness.Workload("random workload " + seed + " " + steps, steps, options);

@@ -166,7 +166,7 @@ final class CrashHarness {
     }
 
     static MapcaskOptions smallStore() {
-        return MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10).build();
+        return MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10).compactionBackground(false).build();
     }
 
     static byte[] value(String key, int n) {

@@ -47,7 +47,8 @@ class GroupCommitTest {
 
     private static int run(MapcaskOptions.SyncMode mode, SimFs fs, ConcurrentHashMap<String, byte[]> acked)
             throws InterruptedException {
-        MapcaskOptions options = MapcaskOptions.builder().segmentSize(1 << 20).syncMode(mode).build();
+        MapcaskOptions options = MapcaskOptions.builder().segmentSize(1 << 20).syncMode(mode)
+                .compactionBackground(false).build();
         SlowForces forces = new SlowForces();
         Mapcask db = Mapcask.open(fs, CrashHarness.DIR, options);
         fs.setHook(forces);

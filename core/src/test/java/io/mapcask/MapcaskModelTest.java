@@ -361,6 +361,7 @@ class MapcaskModelTest {
                     .maxKeySize(MAX_KEY)
                     .keydirInitialCapacity(16)
                     .syncMode(always ? MapcaskOptions.SyncMode.ALWAYS : MapcaskOptions.SyncMode.NONE)
+                    .compactionBackground(false) // the seeded stream alone decides what happens
                     .build();
             maxValue = options.maxValueSize();
             db = Mapcask.open(dir, options);

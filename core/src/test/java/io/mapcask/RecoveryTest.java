@@ -33,11 +33,11 @@ class RecoveryTest {
     Path dir;
 
     private static MapcaskOptions options() {
-        return MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).build();
+        return MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).compactionBackground(false).build();
     }
 
     private static MapcaskOptions options(MapcaskOptions.SyncMode mode) {
-        return MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).syncMode(mode).build();
+        return MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).syncMode(mode).compactionBackground(false).build();
     }
 
     private static byte[] key(int i) {
@@ -173,7 +173,7 @@ class RecoveryTest {
     void shouldOpenAfterAbandonWithoutAnySync() {
         TestSeeds.run(0x5245434F56455234L, rnd -> {
             Map<Integer, byte[]> written = new LinkedHashMap<>();
-            Mapcask db = Mapcask.open(dir, MapcaskOptions.builder().segmentSize(1 << 20).build());
+            Mapcask db = Mapcask.open(dir, MapcaskOptions.builder().segmentSize(1 << 20).compactionBackground(false).build());
             for (int k = 0; k < 300; k++) {
                 byte[] v = value(rnd);
                 db.put(key(k), v);
@@ -216,7 +216,7 @@ class RecoveryTest {
     void shouldDropTornTailOfActiveSegmentAndKeepEverythingBeforeIt(Tail tail) {
         TestSeeds.run(0x544F524E5441494CL + tail.ordinal(), rnd -> {
             Expected expected = new Expected();
-            MapcaskOptions opts = MapcaskOptions.builder().segmentSize(1 << 20).build();
+            MapcaskOptions opts = MapcaskOptions.builder().segmentSize(1 << 20).compactionBackground(false).build();
             Mapcask db = Mapcask.open(dir, opts);
             write(db, expected, rnd, 0, 200);
             db.sync();
@@ -279,7 +279,7 @@ class RecoveryTest {
     @EnumSource(Damage.class)
     void shouldReportBadRecordBelowDurableMarkAsCorruptionAndChangeNothing(Damage damage) {
         TestSeeds.run(0x4241445245434F52L + damage.ordinal(), rnd -> {
-            MapcaskOptions opts = MapcaskOptions.builder().segmentSize(1 << 20).build();
+            MapcaskOptions opts = MapcaskOptions.builder().segmentSize(1 << 20).compactionBackground(false).build();
             Mapcask db = Mapcask.open(dir, opts);
             for (int k = 0; k < 100; k++) {
                 byte[] v = new byte[8 + rnd.nextInt(100)];

@@ -31,7 +31,7 @@ class SegmentUsageTest {
     void shouldKeepLiveAndDeadBytesExact() {
         long seed = TestSeeds.seed(5L);
         Random rnd = new Random(seed);
-        MapcaskOptions options = MapcaskOptions.builder().segmentSize(32 << 10).build();
+        MapcaskOptions options = MapcaskOptions.builder().segmentSize(32 << 10).compactionBackground(false).build();
         for (int life = 0; life < 6; life++) {
             try (Mapcask db = Mapcask.open(dir, options)) {
                 assertExact(db, "after open " + life + " (seed " + seed + ")");
