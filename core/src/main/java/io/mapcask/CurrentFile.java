@@ -54,15 +54,7 @@ final class CurrentFile {
         if (s.byteSize() != SIZE) {
             throw new MapcaskCorruptionException(file, 0, "CURRENT has " + s.byteSize() + " bytes, expected " + SIZE);
         }
-        if (Layout.getLong(s, MAGIC_OFFSET) != MAGIC) {
-            throw new MapcaskCorruptionException(file, MAGIC_OFFSET,
-                    "not a Mapcask CURRENT file (magic '" + Layout.magicText(s, 0) + "', expected 'MCSKCURR')");
-        }
-        int version = Layout.getInt(s, VERSION_OFFSET);
-        if (version != VERSION) {
-            throw new MapcaskCorruptionException(file, VERSION_OFFSET,
-                    "CURRENT format version " + version + " is not supported (supported: " + VERSION + ")");
-        }
+        Layout.requireMagicAndVersion(s, MAGIC, VERSION, file, "CURRENT file");
         if (Layout.getInt(s, CRC_OFFSET) != Crc.of(s, 0, CRC_OFFSET)) {
             throw new MapcaskCorruptionException(file, CRC_OFFSET, "CURRENT CRC mismatch");
         }

@@ -51,6 +51,26 @@ final class Layout {
         return sb.toString();
     }
 
+    /**
+     * Checks the magic at offset 0 and the format version at offset 8, where every Mapcask file
+     * keeps them; a mismatch names the file, what was found and what is supported.
+     *
+     * @param what the kind of file, for the message ("manifest", "data segment", ...)
+     */
+    static void requireMagicAndVersion(MemorySegment s, long magic, int version, java.nio.file.Path file, String what) {
+        if (getLong(s, 0) != magic) {
+            MemorySegment expected = MemorySegment.ofArray(new byte[8]);
+            putLong(expected, 0, magic);
+            throw new MapcaskCorruptionException(file, 0,
+                    "not a Mapcask " + what + " (magic '" + magicText(s, 0) + "', expected '" + magicText(expected, 0) + "')");
+        }
+        int found = getInt(s, 8);
+        if (found != version) {
+            throw new MapcaskCorruptionException(file, 8,
+                    what + " format version " + found + " is not supported (supported: " + version + ")");
+        }
+    }
+
     /** An 8-byte ASCII magic as the little-endian long it is stored as. */
     static long magic(String eightChars) {
         byte[] b = eightChars.getBytes(java.nio.charset.StandardCharsets.US_ASCII);

@@ -141,15 +141,7 @@ final class Manifest implements Closeable {
         if (size < HEADER_SIZE) {
             throw new MapcaskCorruptionException(path, 0, "manifest of " + size + " bytes has no complete header");
         }
-        if (Layout.getLong(s, MAGIC_OFFSET) != MAGIC) {
-            throw new MapcaskCorruptionException(path, MAGIC_OFFSET,
-                    "not a Mapcask manifest (magic '" + Layout.magicText(s, 0) + "', expected 'MCSKMANI')");
-        }
-        int version = Layout.getInt(s, VERSION_OFFSET);
-        if (version != VERSION) {
-            throw new MapcaskCorruptionException(path, VERSION_OFFSET,
-                    "manifest format version " + version + " is not supported (supported: " + VERSION + ")");
-        }
+        Layout.requireMagicAndVersion(s, MAGIC, VERSION, path, "manifest");
         LiveSet live = new LiveSet();
         java.util.Set<Long> removed = new java.util.HashSet<>();
         long pos = HEADER_SIZE;

@@ -198,12 +198,19 @@ final class Recovery {
         return new Store(fs, dir, options, lock, manifest, live, keydir, segments, usage, seed, 0);
     }
 
-    /** Maps a sealed segment and loads its records into the keydir. @return true when its hint was used */
-    private boolean loadSealed(SegmentMeta m) throws IOException {
+    /** The file of a segment the manifest names; its absence is corruption (an edit promised it). */
+    private Path namedSegmentFile(SegmentMeta m) {
         Path path = FileNames.data(dir, m.id());
         if (!fs.exists(path)) {
-            throw new MapcaskCorruptionException(path, -1, "the manifest names this sealed segment but it does not exist");
+            throw new MapcaskCorruptionException(path, -1, "the manifest names this " + (m.sealed() ? "sealed" : "active")
+                    + " segment but it does not exist");
         }
+        return path;
+    }
+
+    /** Maps a sealed segment and loads its records into the keydir. @return true when its hint was used */
+    private boolean loadSealed(SegmentMeta m) throws IOException {
+        Path path = namedSegmentFile(m);
         MappedRegion region;
         try (FileHandle h = fs.openReadOnly(path)) {
             long size = h.size();
@@ -358,10 +365,7 @@ final class Recovery {
      * starts the torn tail of a crash.
      */
     private ActiveScan scanActive(SegmentMeta m) throws IOException {
-        Path path = FileNames.data(dir, m.id());
-        if (!fs.exists(path)) {
-            throw new MapcaskCorruptionException(path, -1, "the manifest names this active segment but it does not exist");
-        }
+        Path path = namedSegmentFile(m);
         MappedRegion region;
         try (FileHandle h = fs.openReadOnly(path)) {
             region = h.map(0, h.size(), false);

@@ -64,15 +64,7 @@ final class SegmentHeader {
         if (s.byteSize() < DATA_START) {
             throw new MapcaskCorruptionException(file, 0, "data segment shorter than its " + DATA_START + "-byte header");
         }
-        if (Layout.getLong(s, MAGIC_OFFSET) != MAGIC) {
-            throw new MapcaskCorruptionException(file, MAGIC_OFFSET,
-                    "not a Mapcask data segment (magic '" + Layout.magicText(s, 0) + "', expected 'MCSKDATA')");
-        }
-        int version = Layout.getInt(s, VERSION_OFFSET);
-        if (version != VERSION) {
-            throw new MapcaskCorruptionException(file, VERSION_OFFSET,
-                    "data segment format version " + version + " is not supported (supported: " + VERSION + ")");
-        }
+        Layout.requireMagicAndVersion(s, MAGIC, VERSION, file, "data segment");
         if (Layout.getInt(s, CRC_OFFSET) != Crc.of(s, 0, CRC_OFFSET)) {
             throw new MapcaskCorruptionException(file, CRC_OFFSET, "data segment header CRC mismatch");
         }
