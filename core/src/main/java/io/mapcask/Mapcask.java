@@ -96,6 +96,25 @@ public final class Mapcask implements AutoCloseable {
     }
 
     /**
+     * Reads the value of {@code key} in place, without copying it: {@code reader} gets a
+     * read-only view of the mapped value, valid only during the call (see {@link ValueReader}).
+     *
+     * @param key 1 to {@code mapcask.max.key.size} bytes
+     * @param reader makes a result of the value; not called when the key is absent
+     * @param <T> the reader's result
+     * @return the reader's result, or null when the key is absent
+     * @throws NullPointerException when {@code key} or {@code reader} is null
+     * @throws IllegalArgumentException when {@code key} is empty or too long
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskCorruptionException when the record's checksum does not match
+     */
+    public <T> T get(byte[] key, ValueReader<T> reader) {
+        checkKey(key);
+        Objects.requireNonNull(reader, "reader");
+        return store.get(key, reader);
+    }
+
+    /**
      * Deletes {@code key}.
      *
      * @param key 1 to {@code mapcask.max.key.size} bytes

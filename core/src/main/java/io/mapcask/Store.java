@@ -140,6 +140,40 @@ final class Store {
         }
     }
 
+    /**
+     * Zero-copy read: hands {@code reader} a read-only view of the value in the mapping. A
+     * retirement under the reader makes the whole read start again.
+     */
+    <T> T get(byte[] key, ValueReader<T> reader) {
+        long hash = KeyHash.hash(key, seed);
+        for (int attempt = 0; ; attempt++) {
+            ensureOpen();
+            try {
+                long loc = keydir.get(key, hash, segments);
+                if (loc == Keydir.EMPTY || Keydir.isTombstone(loc)) {
+                    return null;
+                }
+                Segment seg = segments.get(Keydir.segmentId(loc));
+                long off = Keydir.offset(loc);
+                MemorySegment d = seg.data;
+                int valueLength = RecordFormat.valueLength(d, off);
+                long valueOffset = RecordFormat.keyOffset(off) + key.length;
+                if (valueLength < 0 || valueOffset + valueLength > d.byteSize()) {
+                    throw new MapcaskCorruptionException(seg.path, off, "record value runs past the end of its segment");
+                }
+                if (options.verifyChecksums()
+                        && RecordFormat.check(d, off, d.byteSize()) != RecordFormat.size(key.length, valueLength)) {
+                    throw new MapcaskCorruptionException(seg.path, off, "record CRC mismatch (the data segment is damaged)");
+                }
+                return reader.read(d.asSlice(valueOffset, valueLength).asReadOnly());
+            } catch (IllegalStateException retiredOrUnmapped) {
+                if (attempt >= MAX_READ_RETRIES) {
+                    throw new MapcaskException("read of a key in " + dir + " kept meeting retired segments", retiredOrUnmapped);
+                }
+            }
+        }
+    }
+
     private byte[] readValue(Segment seg, long off, byte[] key) {
         MemorySegment d = seg.data;
         int valueLength = RecordFormat.valueLength(d, off);

@@ -308,7 +308,7 @@ public final class RealFs implements Fs {
         public synchronized void close() {
             if (!closed) {
                 closed = true;
-                arena.close();
+                Arenas.closeWhenReleased(arena);
             }
         }
     }

@@ -1206,12 +1206,8 @@ public final class SimFs implements Fs {
             if (unmapped) {
                 return;
             }
-            try {
-                arena.close();
-                unmapped = true;
-            } catch (IllegalStateException e) {
-                // Acquired by a thread in a native call; the view stays valid until GC. Harmless.
-            }
+            Arenas.closeWhenReleased(arena);
+            unmapped = true;
         }
 
         @Override
