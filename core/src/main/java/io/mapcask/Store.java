@@ -6,9 +6,22 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
 import java.util.zip.CRC32C;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 /**
  * The engine behind {@link Mapcask}: write path, read path, rotation and close. Built by
@@ -58,8 +71,8 @@ final class Store {
      * Iterations hold it shared; retiring (unmapping) segments holds it exclusively. So an
      * iteration never meets an unmapped segment, and compaction's unlinks wait for it.
      */
-    private final java.util.concurrent.locks.ReentrantReadWriteLock retireLock =
-            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private final ReentrantReadWriteLock retireLock =
+            new ReentrantReadWriteLock();
     /** Group-commit followers wait here for the leader's force to end. */
     private final Object durableMonitor = new Object();
 
@@ -70,12 +83,12 @@ final class Store {
     /** Every record with a sequence up to this is durable. */
     private volatile long durableSequence;
     /** putAsync futures waiting for their record to be durable, lowest sequence first. */
-    private final java.util.PriorityQueue<PendingDurable> pendingAsync = new java.util.PriorityQueue<>();
+    private final PriorityQueue<PendingDurable> pendingAsync = new PriorityQueue<>();
     private volatile boolean compactionPaused;
     /** The background thread, or null when nothing runs in the background. */
-    private org.agrona.concurrent.AgentRunner background;
+    private AgentRunner background;
 
-    private record PendingDurable(long sequence, java.util.concurrent.CompletableFuture<Void> future)
+    private record PendingDurable(long sequence, CompletableFuture<Void> future)
             implements Comparable<PendingDurable> {
         @Override
         public int compareTo(PendingDurable o) {
@@ -83,7 +96,7 @@ final class Store {
         }
     }
     /** Segments removed by a committed edit whose files are not unlinked yet. */
-    private final java.util.Set<Long> pendingUnlinks = new java.util.TreeSet<>();
+    private final Set<Long> pendingUnlinks = new TreeSet<>();
     /** The next id to hand out; every id below it has been used (or skipped) and is never reused. */
     private long nextSegmentId;
     private volatile boolean closed;
@@ -234,7 +247,7 @@ final class Store {
      * visited or not. Compaction waits for the iteration to finish before it retires segments.
      * {@code value} is null when only keys are wanted.
      */
-    void forEach(java.util.function.BiConsumer<byte[], byte[]> action, boolean withValues) {
+    void forEach(BiConsumer<byte[], byte[]> action, boolean withValues) {
         ensureOpen();
         retireLock.readLock().lock();
         try {
@@ -246,7 +259,7 @@ final class Store {
                 Segment seg = segments.get(Keydir.segmentId(loc));
                 long off = Keydir.offset(loc);
                 byte[] key = new byte[RecordFormat.keyLength(seg.data, off)];
-                MemorySegment.copy(seg.data, java.lang.foreign.ValueLayout.JAVA_BYTE, RecordFormat.keyOffset(off), key,
+                MemorySegment.copy(seg.data, ValueLayout.JAVA_BYTE, RecordFormat.keyOffset(off), key,
                         0, key.length);
                 action.accept(key, withValues ? readValue(seg, off, key) : null);
             });
@@ -304,7 +317,7 @@ final class Store {
         return switch (condition) {
             case IF_PRESENT -> present;
             case IF_ABSENT -> !present;
-            case IF_VALUE_EQUALS -> present && java.util.Arrays.equals(expected,
+            case IF_VALUE_EQUALS -> present && Arrays.equals(expected,
                     readValue(segments.get(Keydir.segmentId(current)), Keydir.offset(current), key));
             default -> throw new IllegalArgumentException("condition " + condition);
         };
@@ -387,7 +400,7 @@ final class Store {
      * durable: by the background thread under {@code group} and {@code interval}, at once under
      * {@code always}, at the next {@code sync()} or {@code close()} under {@code none}.
      */
-    java.util.concurrent.CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
+    CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
         long hash = KeyHash.hash(key, seed);
         long sequence;
         writeLock.lock();
@@ -397,7 +410,7 @@ final class Store {
         } finally {
             writeLock.unlock();
         }
-        java.util.concurrent.CompletableFuture<Void> future = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Void> future = new CompletableFuture<>();
         synchronized (pendingAsync) {
             pendingAsync.add(new PendingDurable(sequence, future));
         }
@@ -450,9 +463,9 @@ final class Store {
         if (interval || group || options.compactionBackground()) {
             BackgroundWork work = new BackgroundWork(this, interval ? options.syncIntervalNanos() : 0,
                     options.compactionBackground() ? options.compactionIntervalNanos() : 0);
-            background = new org.agrona.concurrent.AgentRunner(new org.agrona.concurrent.SleepingMillisIdleStrategy(1),
+            background = new AgentRunner(new SleepingMillisIdleStrategy(1),
                     e -> LOG.log(System.Logger.Level.WARNING, "background work of " + dir + " failed: " + e), null, work);
-            org.agrona.concurrent.AgentRunner.startOnThread(background, r -> {
+            AgentRunner.startOnThread(background, r -> {
                 Thread t = new Thread(r, "mapcask-background " + dir.getFileName());
                 t.setDaemon(true);
                 return t;
@@ -645,7 +658,7 @@ final class Store {
             writeLock.lock();
             try {
                 ensureWritable();
-                List<SegmentMeta> sealed = new java.util.ArrayList<>();
+                List<SegmentMeta> sealed = new ArrayList<>();
                 for (SegmentMeta m : live.segments()) {
                     if (m.sealed()) {
                         sealed.add(m);
@@ -685,8 +698,8 @@ final class Store {
         if (inputIds.isEmpty()) {
             return;
         }
-        java.util.Set<Long> ids = new java.util.HashSet<>(inputIds);
-        List<Compactor.Input> inputs = new java.util.ArrayList<>();
+        Set<Long> ids = new HashSet<>(inputIds);
+        List<Compactor.Input> inputs = new ArrayList<>();
         long floor;
         writeLock.lock();
         try {
@@ -736,8 +749,8 @@ final class Store {
     }
 
     /** Under the write lock: steps 3 to 5 of a compaction. */
-    private void commitCompaction(List<Long> inputIds, java.util.Set<Long> ids, Compactor.Result result) {
-        List<SegmentMeta> added = new java.util.ArrayList<>();
+    private void commitCompaction(List<Long> inputIds, Set<Long> ids, Compactor.Result result) {
+        List<SegmentMeta> added = new ArrayList<>();
         for (Compactor.Output o : result.outputs()) {
             segments.put(o.segment());
             added.add(o.meta());
@@ -788,7 +801,7 @@ final class Store {
 
     /** Under the write lock: ids of the live sealed segments, ascending. */
     private List<Long> sealedIds() {
-        List<Long> ids = new java.util.ArrayList<>();
+        List<Long> ids = new ArrayList<>();
         for (SegmentMeta m : live.segments()) {
             if (m.sealed()) {
                 ids.add(m.id());
@@ -813,7 +826,7 @@ final class Store {
     }
 
     /** Test hook: segment id → {live bytes, dead bytes}. */
-    java.util.Map<Long, long[]> usageForTest() {
+    Map<Long, long[]> usageForTest() {
         writeLock.lock();
         try {
             return usage.snapshot();
@@ -828,10 +841,10 @@ final class Store {
      *
      * @return segment id → {live bytes, dead bytes}
      */
-    java.util.Map<Long, long[]> scanUsage() {
+    Map<Long, long[]> scanUsage() {
         writeLock.lock();
         try {
-            java.util.Map<Long, long[]> m = new java.util.TreeMap<>();
+            Map<Long, long[]> m = new TreeMap<>();
             for (SegmentMeta meta : live.segments()) {
                 MemorySegment data = segments.get(meta.id()).data;
                 long end = meta.sealed() ? meta.length() : active.writePosition();
@@ -865,7 +878,7 @@ final class Store {
     }
 
     /** Lowest sequence held by a live segment outside {@code inputs}; tombstones below it may go. */
-    private long tombstoneFloor(java.util.Set<Long> inputs) {
+    private long tombstoneFloor(Set<Long> inputs) {
         long floor = Long.MAX_VALUE;
         for (SegmentMeta m : live.segments()) {
             if (m.sealed() && !inputs.contains(m.id()) && m.minSequence() > 0) {
@@ -879,7 +892,7 @@ final class Store {
     }
 
     /** Points keys whose newest record was copied into {@code out} at their new location. */
-    private void repoint(Compactor.Output out, java.util.Set<Long> inputs) {
+    private void repoint(Compactor.Output out, Set<Long> inputs) {
         MemorySegment data = out.segment().data;
         long off = SegmentHeader.DATA_START;
         while (off < out.length()) {
