@@ -63,7 +63,7 @@ public final class BenchMain {
             KvWorkload.NATIVE_ACCESS, KvWorkload.UNSAFE_ALLOW, KvWorkload.HEAP_MIN, KvWorkload.HEAP_MAX);
 
     /** Keys preloaded by profile, unless {@code --keys} says otherwise. */
-    static final int QUICK_KEYS = 250_000;
+    static final int QUICK_KEYS = 100_000;
     static final int FULL_KEYS = 1_000_000;
 
     /** JMH iteration settings of one workload in one profile. */
@@ -72,8 +72,13 @@ public final class BenchMain {
     }
 
     /** One workload: its benchmark class and methods, and who cannot run it. */
+    /**
+     * One workload: its benchmark class and methods, the iteration settings per profile, the
+     * methods the quick profile runs at the smallest value size only (to stay under 10 minutes),
+     * and who cannot run it.
+     */
     record Workload(String id, Class<?> type, List<String> methods, Settings quick, Settings full,
-            Function<KvEngine, String> leftOutBecause) {
+            List<String> quickSmallValueOnly, Function<KvEngine, String> leftOutBecause) {
         String methodName(String method) {
             return type.getSimpleName() + "." + method;
         }
@@ -86,20 +91,24 @@ public final class BenchMain {
 
     static final List<Workload> WORKLOADS = List.of(
             new Workload("W1", W1PutBenchmark.class, List.of("put"),
-                    new Settings(1, 1, S1, 3, S1), new Settings(2, 5, S5, 5, S10), e -> null),
+                    new Settings(1, 2, S1, 3, S1), new Settings(2, 5, S5, 5, S10), List.of(), e -> null),
             new Workload("W2", W2GetBenchmark.class, List.of("get", "get2Threads", "getMiss90"),
-                    new Settings(1, 1, S1, 3, S1), new Settings(2, 5, S5, 5, S10), e -> null),
+                    new Settings(1, 2, S1, 3, S1), new Settings(2, 5, S5, 5, S10),
+                    List.of("get2Threads", "getMiss90"), e -> null),
             new Workload("W3", W3DurablePutBenchmark.class, List.of("put"),
-                    new Settings(1, 1, S1, 2, S2), new Settings(2, 2, S5, 5, S10),
+                    new Settings(1, 1, S1, 2, S2), new Settings(2, 2, S5, 5, S10), List.of(),
                     e -> e.durableWrites() ? null : "no way to make one write durable"),
             new Workload("W5", W5ReopenBenchmark.class, List.of("reopen"),
                     new Settings(1, 1, TimeValue.NONE, 3, TimeValue.NONE),
-                    new Settings(2, 3, TimeValue.NONE, 10, TimeValue.NONE),
+                    new Settings(2, 3, TimeValue.NONE, 10, TimeValue.NONE), List.of(),
                     e -> e.persistent() ? null : "in memory: nothing to reopen"),
             new Workload("W6", W6SpaceBenchmark.class, List.of("overwriteAllAndCompact"),
                     new Settings(1, 0, TimeValue.NONE, 1, TimeValue.NONE),
-                    new Settings(1, 0, TimeValue.NONE, 1, TimeValue.NONE),
+                    new Settings(1, 0, TimeValue.NONE, 1, TimeValue.NONE), List.of(),
                     e -> e.persistent() ? null : "in memory: no disk bytes"));
+
+    /** The value sizes of the benchmarks' {@code @Param}, smallest first. */
+    static final String DEFAULT_VALUE_SIZES = "100,1000";
 
     /** A (workload, engine) pair not run, or a trial that posted no number, and why. */
     record Gap(String workload, String engine, String what, String why) implements Serializable {
@@ -232,26 +241,39 @@ public final class BenchMain {
                     System.out.printf("%s %s: left out (%s)%n", w.id(), e, why);
                     continue;
                 }
-                Path json = out.resolve("json").resolve(w.id() + "-" + e + ".json");
-                OptionsBuilder ob = options(cli, w, entry.getValue(), s, e, engine, keyCount, valueSizes, userJvmArgs, json);
-                System.out.printf("%n==== %s %s (%s), engine %s, %,d keys ====%n", w.id(), w.type().getSimpleName(),
-                        String.join(", ", entry.getValue()), e, keyCount);
-                FailureTee tee = new FailureTee(System.out);
-                PrintStream ps = new PrintStream(tee, true, StandardCharsets.UTF_8);
-                Collection<RunResult> got = List.of();
-                try {
-                    got = new Runner(ob.build(), OutputFormatFactory.createFormatInstance(ps,
-                            cli.verbosity().orElse(VerboseMode.NORMAL))).run();
-                } catch (RunnerException ex) {
-                    gaps.add(new Gap(w.id(), e, "failed", "JMH: " + ex.getMessage()));
+                // Usually one JMH run; two in the quick profile when some methods run at the
+                // smallest value size only.
+                Map<String, List<String>> bySizes = new LinkedHashMap<>();
+                for (String m : entry.getValue()) {
+                    String sizes = valueSizes != null ? valueSizes
+                            : profile.equals("quick") && w.quickSmallValueOnly().contains(m)
+                                    ? DEFAULT_VALUE_SIZES.split(",")[0] : DEFAULT_VALUE_SIZES;
+                    bySizes.computeIfAbsent(sizes, k -> new ArrayList<>()).add(m);
                 }
-                ps.flush();
-                results.addAll(got);
-                if (Files.exists(json)) {
-                    jsons.add(json);
-                }
-                for (String failure : tee.failures) {
-                    gaps.add(new Gap(w.id(), e, "failed", failure));
+                for (var run : bySizes.entrySet()) {
+                    String suffix = bySizes.size() == 1 ? "" : "-" + run.getKey().replace(',', '_');
+                    Path json = out.resolve("json").resolve(w.id() + "-" + e + suffix + ".json");
+                    OptionsBuilder ob = options(cli, w, run.getValue(), s, e, engine, keyCount, run.getKey(),
+                            userJvmArgs, json);
+                    System.out.printf("%n==== %s %s (%s), engine %s, %,d keys, values %s B ====%n", w.id(),
+                            w.type().getSimpleName(), String.join(", ", run.getValue()), e, keyCount, run.getKey());
+                    FailureTee tee = new FailureTee(System.out);
+                    PrintStream ps = new PrintStream(tee, true, StandardCharsets.UTF_8);
+                    Collection<RunResult> got = List.of();
+                    try {
+                        got = new Runner(ob.build(), OutputFormatFactory.createFormatInstance(ps,
+                                cli.verbosity().orElse(VerboseMode.NORMAL))).run();
+                    } catch (RunnerException ex) {
+                        gaps.add(new Gap(w.id(), e, "failed", "JMH: " + ex.getMessage()));
+                    }
+                    ps.flush();
+                    results.addAll(got);
+                    if (Files.exists(json)) {
+                        jsons.add(json);
+                    }
+                    for (String failure : tee.failures) {
+                        gaps.add(new Gap(w.id(), e, "failed", failure));
+                    }
                 }
             }
         }
@@ -294,9 +316,7 @@ public final class BenchMain {
         ob.include(include);
         ob.param("engine", e);
         ob.param("keyCount", Integer.toString(keyCount));
-        if (valueSizes != null) {
-            ob.param("valueSize", valueSizes.split(","));
-        }
+        ob.param("valueSize", valueSizes.split(","));
         // The profile, where the JMH options after -- do not say otherwise.
         if (!cli.getForkCount().hasValue()) {
             ob.forks(s.forks());
@@ -315,6 +335,10 @@ public final class BenchMain {
         }
         if (!cli.shouldFailOnError().hasValue()) {
             ob.shouldFailOnError(false);
+        }
+        if (!cli.getJvmArgs().hasValue()) {
+            // Not the harness JVM's own flags (JMH's default): a fork gets exactly what is below.
+            ob.jvmArgs();
         }
         List<String> append = new ArrayList<>(BASE_JVM_FLAGS);
         append.addAll(engine.jvmFlags().stream().filter(f -> !BASE_JVM_FLAGS.contains(f)).toList());
@@ -437,7 +461,7 @@ public final class BenchMain {
                 benchmark = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
             } else if (t.startsWith("# Parameters: ")) {
                 parameters = t.substring("# Parameters: ".length());
-            } else if (t.equals("<failure>")) {
+            } else if (t.endsWith("<failure>")) {
                 inFailure = true;
             } else if (inFailure && !t.isEmpty()) {
                 inFailure = false;
