@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.State;
  *       value must be the pool value written, or after random overwrites some pool value with
  *       the right length) and {@value #ABSENT_SAMPLE} never-written keys (must be absent), and
  *       throws on the first mismatch. Each workload runs it after its setup and at its teardown;
- *       with {@code -foe true} a failure ends the run for that engine with no number.
+ *       the trial then fails and posts no number, and {@link BenchMain} lists it as failed with
+ *       the exception's message.
  * </ul>
  *
  * <p>Per-call overhead, the same for every engine: a xorshift draw ({@link Cursor}) and a lookup

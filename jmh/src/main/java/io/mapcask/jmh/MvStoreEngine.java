@@ -20,6 +20,9 @@ import org.h2.mvstore.MVStore;
  *       that, the file stays consistent).
  *   <li>{@link Durability#EACH_WRITE}: auto-commit off, and after each put {@code commit()}
  *       (writes a new chunk) and {@code sync()} (forces the file).
+ *   <li>{@code put} stores copies of key and value, {@code get} returns a copy: MVStore keeps the
+ *       objects themselves in its in-memory pages, so without copies a caller could change a
+ *       stored value (Mapcask's contract, which every engine here keeps).
  *   <li>{@link #sync()} is {@code commit()} + {@code sync()}; {@link #compact()} is {@code
  *       compactFile(60 s)}, H2's full file compaction (rewrites live pages, truncates).
  * </ul>
