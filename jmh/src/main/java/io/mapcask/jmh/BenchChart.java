@@ -127,7 +127,7 @@ final class BenchChart {
             // The break-even line, and each ratio written on its bar.
             chart.addAnnotation(new AnnotationLine(1.0, false, false));
             chart.getStyler().setLabelsVisible(true);
-            chart.getStyler().setDecimalPattern("0.0#");
+            chart.getStyler().setDecimalPattern("0.0##");
             chart.getStyler().setLabelsRotation(90);
             chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
             chart.getStyler().setLabelsFontColor(Color.BLACK);

@@ -356,9 +356,11 @@ final class BenchReport {
             }
             double ms = millis(x)[0];
             String scale = keyCount == 1_000_000 ? "" : String.format(Locale.ROOT, " (at %,d keys; the target is for 1M)", keyCount);
-            t.add(new String[] {"W5 reopen of 1M keys < 100 ms, " + r.valueSize() + " B", String.format(Locale.ROOT, "%.1f ms%s", ms, scale),
-                    ms < 100 ? String.format(Locale.ROOT, "met (%.1f× under)", 100 / ms)
-                            : String.format(Locale.ROOT, "**missed**: %.1f× too slow", ms / 100)});
+            String verdict = keyCount != 1_000_000 ? "not judged here: the target is for 1M keys (--keys 1000000)"
+                    : ms < 100 ? String.format(Locale.ROOT, "met (%.1f× under)", 100 / ms)
+                    : String.format(Locale.ROOT, "**missed**: %.1f× too slow", ms / 100);
+            t.add(new String[] {"W5 reopen of 1M keys < 100 ms, " + r.valueSize() + " B",
+                    String.format(Locale.ROOT, "%.1f ms%s", ms, scale), verdict});
         }
         for (Row r : rowsOf("W6")) {
             RunResult x = rows.get(r).get(BASE);
