@@ -28,6 +28,7 @@ public final class EngineProbe {
         Path dir = Files.createTempDirectory(base, "mapcask-probe-" + name + "-");
         int n = 1_000;
         int valueSize = 100;
+        int status;
         try {
             KvEngine kv = KvEngine.create(name);
             kv.open(dir.resolve("store"), KvEngine.Durability.NONE, valueSize, n);
@@ -43,7 +44,7 @@ public final class EngineProbe {
                 kv.close();
             }
             System.out.println("probe ok: " + kv.version());
-            System.exit(0);
+            status = 0;
         } catch (Throwable t) {
             Throwable root = t;
             while (root.getCause() != null && root.getCause() != root) {
@@ -52,10 +53,15 @@ public final class EngineProbe {
             String msg = root == t ? String.valueOf(t) : t + " (cause: " + root + ")";
             System.out.println("probe failed: " + msg.replace('\n', ' '));
             t.printStackTrace(System.out);
-            System.exit(1);
-        } finally {
-            KvWorkload.deleteRecursively(dir);
+            status = 1;
         }
+        try {
+            KvWorkload.deleteRecursively(dir);
+        } catch (RuntimeException e) {
+            System.out.println("(could not delete " + dir + ": " + e + ")");
+        }
+        // Exit explicitly: an engine may have left non-daemon threads behind.
+        System.exit(status);
     }
 
     private static byte[] value(int i, int size) {

@@ -135,6 +135,15 @@ public abstract class KvWorkload {
         }
     }
 
+    /** {@link #cleanUp()} after a failed setup; a failure of its own is attached to {@code cause}. */
+    void cleanUpAfter(Throwable cause) {
+        try {
+            cleanUp();
+        } catch (RuntimeException | Error e) {
+            cause.addSuppressed(e);
+        }
+    }
+
     /** Random index and value choice; one per benchmark thread. */
     @State(Scope.Thread)
     public static class Cursor {

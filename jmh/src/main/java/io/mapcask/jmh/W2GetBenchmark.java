@@ -40,10 +40,15 @@ public class W2GetBenchmark extends KvWorkload {
 
     @Setup(Level.Trial)
     public void setUp() {
-        prepare();
-        open(KvEngine.Durability.NONE);
-        preload();
-        verify(0, "after the preload");
+        try {
+            prepare();
+            open(KvEngine.Durability.NONE);
+            preload();
+            verify(0, "after the preload");
+        } catch (RuntimeException | Error e) {
+            cleanUpAfter(e); // JMH runs no teardown after a failed setup
+            throw e;
+        }
     }
 
     @TearDown(Level.Trial)

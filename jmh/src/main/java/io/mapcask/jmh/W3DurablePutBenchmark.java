@@ -41,13 +41,18 @@ public class W3DurablePutBenchmark extends KvWorkload {
 
     @Setup(Level.Trial)
     public void setUp() {
-        prepare();
-        open(KvEngine.Durability.NONE);
-        preload();
-        kv.sync();
-        kv.close();
-        open(KvEngine.Durability.EACH_WRITE);
-        verify(0, "after the preload and a reopen in the durable mode");
+        try {
+            prepare();
+            open(KvEngine.Durability.NONE);
+            preload();
+            kv.sync();
+            kv.close();
+            open(KvEngine.Durability.EACH_WRITE);
+            verify(0, "after the preload and a reopen in the durable mode");
+        } catch (RuntimeException | Error e) {
+            cleanUpAfter(e); // JMH runs no teardown after a failed setup
+            throw e;
+        }
     }
 
     @TearDown(Level.Trial)

@@ -41,12 +41,17 @@ public class W5ReopenBenchmark extends KvWorkload {
 
     @Setup(Level.Trial)
     public void setUp() {
-        prepare();
-        open(KvEngine.Durability.NONE);
-        preload();
-        verify(0, "after the preload");
-        kv.sync();
-        kv.close();
+        try {
+            prepare();
+            open(KvEngine.Durability.NONE);
+            preload();
+            verify(0, "after the preload");
+            kv.sync();
+            kv.close();
+        } catch (RuntimeException | Error e) {
+            cleanUpAfter(e); // JMH runs no teardown after a failed setup
+            throw e;
+        }
     }
 
     @Setup(Level.Iteration)

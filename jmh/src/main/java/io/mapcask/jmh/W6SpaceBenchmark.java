@@ -60,13 +60,18 @@ public class W6SpaceBenchmark extends KvWorkload {
 
     @Setup(Level.Trial)
     public void setUp() {
-        prepare();
-        open(KvEngine.Durability.NONE);
-        preload();
-        verify(0, "after the preload");
-        kv.sync();
-        loadedBytes = diskBytes(storeDir);
-        System.out.printf("# %s: %,d bytes on disk after the preload%n", engine, loadedBytes);
+        try {
+            prepare();
+            open(KvEngine.Durability.NONE);
+            preload();
+            verify(0, "after the preload");
+            kv.sync();
+            loadedBytes = diskBytes(storeDir);
+            System.out.printf("# %s: %,d bytes on disk after the preload%n", engine, loadedBytes);
+        } catch (RuntimeException | Error e) {
+            cleanUpAfter(e); // JMH runs no teardown after a failed setup
+            throw e;
+        }
     }
 
     @TearDown(Level.Iteration)
