@@ -5,10 +5,11 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The in-memory ceiling: a {@link ConcurrentHashMap} on the heap, no persistence at all. It
- * honours the same contract as Mapcask ({@code put} copies the value, {@code get} returns a copy
- * the caller owns), so the gap to it is the price of the disk format, the off-heap keydir and
- * crash safety, not of a weaker API.
+ * The in-memory ceiling, not a peer: a {@link ConcurrentHashMap} on the heap, no persistence at
+ * all. It honours the same contract as Mapcask ({@code put} copies the value, {@code get} returns
+ * a copy the caller owns), so the gap to it is the price of the disk format, the off-heap keydir
+ * and crash safety, not of a weaker API. It runs W1 and W2 only (nothing to sync, reopen or
+ * measure on disk).
  */
 final class ConcurrentHashMapEngine implements KvEngine {
     static final String NAME = "chm";
@@ -16,8 +17,8 @@ final class ConcurrentHashMapEngine implements KvEngine {
     private ConcurrentHashMap<ByteKey, byte[]> map;
 
     @Override
-    public void open(Path dir) {
-        map = new ConcurrentHashMap<>();
+    public void open(Path dir, Durability durability, int valueSize, int keyCount) {
+        map = new ConcurrentHashMap<>(Math.max(16, keyCount * 4 / 3));
     }
 
     @Override
@@ -32,8 +33,41 @@ final class ConcurrentHashMapEngine implements KvEngine {
     }
 
     @Override
+    public void sync() {
+    }
+
+    @Override
+    public void compact() {
+    }
+
+    @Override
     public void close() {
         map = null;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String version() {
+        return "java.util.concurrent.ConcurrentHashMap (JDK " + Runtime.version().feature() + ")";
+    }
+
+    @Override
+    public boolean persistent() {
+        return false;
+    }
+
+    @Override
+    public boolean durableWrites() {
+        return false;
+    }
+
+    @Override
+    public boolean compacts() {
+        return false;
     }
 
     /** A byte[] with value equality; the hash is computed once. */
