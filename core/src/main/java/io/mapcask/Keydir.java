@@ -41,7 +41,7 @@ final class Keydir {
     static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
     static final long MAX_SEGMENT_ID = (1L << 36) - 1;
     static final int SLOT_BYTES = 12;
-    private static final double MAX_LOAD = 0.75;
+    static final double MAX_LOAD = 0.75;
 
     private static final VarHandle LOCATION =
             ValueLayout.JAVA_LONG.withOrder(ByteOrder.nativeOrder()).varHandle();
