@@ -15,10 +15,15 @@
  * allocates (beyond the returned value), logs, boxes or uses lambdas.
  *
  * <p><b>Threads</b>: every method is thread-safe. {@code get} takes no lock and runs
- * concurrently with writers, segment rotation and {@code close()}; a reader that meets a
- * segment being unmapped retries through the keydir, and after {@code close()} it gets {@link
- * io.mapcask.MapcaskClosedException}. {@code put}, {@code delete}, {@code sync} and {@code
- * close} serialize on one write lock.
+ * concurrently with writers, segment rotation, compaction and {@code close()}; a reader that
+ * meets a segment being unmapped retries through the keydir, and after {@code close()} it gets
+ * {@link io.mapcask.MapcaskClosedException}. Writers ({@code put}, {@code delete}, {@code
+ * write}, conditional writes) serialize on one write lock for the length of an append; under
+ * {@code sync.mode=group} they wait for durability outside it, sharing forces. {@code compact()}
+ * (and background compaction, on its own thread) copies without that lock and takes it only to
+ * commit and repoint; one compaction runs at a time, and it waits for running iterations
+ * ({@code forEach}) before it unmaps segments. {@code close()} stops the background thread,
+ * then takes the write lock.
  *
  * <p><b>Errors</b>: bad arguments throw {@link java.lang.NullPointerException} or {@link
  * java.lang.IllegalArgumentException} naming the argument and the limit, and change nothing.
