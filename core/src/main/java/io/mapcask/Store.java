@@ -85,8 +85,10 @@ final class Store {
     /** putAsync futures waiting for their record to be durable, lowest sequence first. */
     private final PriorityQueue<PendingDurable> pendingAsync = new PriorityQueue<>();
     private volatile boolean compactionPaused;
-    /** The background thread, or null when nothing runs in the background. */
+    /** The background thread, or null when nothing runs in the background. Guarded by this. */
     private AgentRunner background;
+    /** Set by close: no background thread starts after it. Guarded by this. */
+    private boolean backgroundStopped;
 
     private record PendingDurable(long sequence, CompletableFuture<Void> future)
             implements Comparable<PendingDurable> {
@@ -410,6 +412,9 @@ final class Store {
         } finally {
             writeLock.unlock();
         }
+        if (options.syncMode() == MapcaskOptions.SyncMode.GROUP) {
+            startBackgroundThread(); // the thread that forces for async puts
+        }
         CompletableFuture<Void> future = new CompletableFuture<>();
         synchronized (pendingAsync) {
             pendingAsync.add(new PendingDurable(sequence, future));
@@ -458,20 +463,44 @@ final class Store {
 
     /** Starts the background thread when a sync mode or background compaction needs one. Once, at open. */
     Store startBackground() {
-        boolean interval = options.syncMode() == MapcaskOptions.SyncMode.INTERVAL;
-        boolean group = options.syncMode() == MapcaskOptions.SyncMode.GROUP;
-        if (interval || group || options.compactionBackground()) {
-            BackgroundWork work = new BackgroundWork(this, interval ? options.syncIntervalNanos() : 0,
-                    options.compactionBackground() ? options.compactionIntervalNanos() : 0);
-            background = new AgentRunner(new SleepingMillisIdleStrategy(1),
-                    e -> LOG.log(System.Logger.Level.WARNING, "background work of " + dir + " failed: " + e), null, work);
-            AgentRunner.startOnThread(background, r -> {
-                Thread t = new Thread(r, "mapcask-background " + dir.getFileName());
-                t.setDaemon(true);
-                return t;
-            });
+        if (options.syncMode() == MapcaskOptions.SyncMode.INTERVAL || options.compactionBackground()) {
+            startBackgroundThread();
         }
         return this;
+    }
+
+    /**
+     * Starts the background thread once. Under {@code group} it is started by the first {@code
+     * putAsync} (nothing else needs it); its idle sleep is 1 ms when it forces for interval syncs
+     * or async puts, 10 ms when it only watches the compaction clock.
+     */
+    private synchronized void startBackgroundThread() {
+        if (background != null || backgroundStopped) {
+            return;
+        }
+        boolean interval = options.syncMode() == MapcaskOptions.SyncMode.INTERVAL;
+        boolean group = options.syncMode() == MapcaskOptions.SyncMode.GROUP;
+        BackgroundWork work = new BackgroundWork(this, interval ? options.syncIntervalNanos() : 0,
+                options.compactionBackground() ? options.compactionIntervalNanos() : 0);
+        background = new AgentRunner(new SleepingMillisIdleStrategy(interval || group ? 1 : 10),
+                e -> LOG.log(System.Logger.Level.WARNING, "background work of " + dir + " failed: " + e), null, work);
+        AgentRunner.startOnThread(background, r -> {
+            Thread t = new Thread(r, "mapcask-background " + dir.getFileName());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Stops the background thread for good, waiting for the work it is doing. */
+    private void stopBackground() {
+        AgentRunner runner;
+        synchronized (this) {
+            backgroundStopped = true;
+            runner = background;
+        }
+        if (runner != null) {
+            runner.close();
+        }
     }
 
     /** Forces the active segment's published records. */
@@ -1000,9 +1029,7 @@ final class Store {
 
     /** Seals the active segment (when the store is healthy), unmaps everything, releases the lock. */
     void close() {
-        if (background != null) {
-            background.close(); // waits for a background compaction in progress
-        }
+        stopBackground(); // waits for a background compaction in progress
         writeLock.lock();
         try {
             if (closed) {
@@ -1056,9 +1083,7 @@ final class Store {
      * the OS writes back.
      */
     void abandon() {
-        if (background != null) {
-            background.close();
-        }
+        stopBackground();
         writeLock.lock();
         try {
             if (closed) {
