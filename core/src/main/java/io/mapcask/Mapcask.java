@@ -160,7 +160,7 @@ public final class Mapcask implements AutoCloseable {
                     + " bytes of records, more than one segment holds (" + room + " bytes with "
                     + MapcaskConfig.SEGMENT_SIZE_PROP_NAME + "=" + store.options().segmentSize() + ")");
         }
-        store.write(batch);
+        store.write(batch, bytes);
     }
 
     /**

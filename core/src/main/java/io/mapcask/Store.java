@@ -148,9 +148,7 @@ final class Store {
                 return readValue(segments.get(Keydir.segmentId(loc)), Keydir.offset(loc), key);
             } catch (IllegalStateException retiredOrUnmapped) {
                 // The segment was retired (or the store closed) while we were inside it: ask the keydir again.
-                if (attempt >= MAX_READ_RETRIES) {
-                    throw new MapcaskException("read of a key in " + dir + " kept meeting retired segments", retiredOrUnmapped);
-                }
+                giveUpAfter(attempt, retiredOrUnmapped);
             }
         }
     }
@@ -182,10 +180,15 @@ final class Store {
                 }
                 return reader.read(d.asSlice(valueOffset, valueLength).asReadOnly());
             } catch (IllegalStateException retiredOrUnmapped) {
-                if (attempt >= MAX_READ_RETRIES) {
-                    throw new MapcaskException("read of a key in " + dir + " kept meeting retired segments", retiredOrUnmapped);
-                }
+                giveUpAfter(attempt, retiredOrUnmapped);
             }
+        }
+    }
+
+    /** A reader met a retired segment: it retries, unless that keeps happening (a bug, not a race). */
+    private void giveUpAfter(int attempt, IllegalStateException retiredOrUnmapped) {
+        if (attempt >= MAX_READ_RETRIES) {
+            throw new MapcaskException("read of a key in " + dir + " kept meeting retired segments", retiredOrUnmapped);
         }
     }
 
@@ -281,9 +284,7 @@ final class Store {
                 long loc = keydir.get(key, hash, segments);
                 return loc != Keydir.EMPTY && !Keydir.isTombstone(loc);
             } catch (IllegalStateException retiredOrUnmapped) {
-                if (attempt >= MAX_READ_RETRIES) {
-                    throw new MapcaskException("read of a key in " + dir + " kept meeting retired segments", retiredOrUnmapped);
-                }
+                giveUpAfter(attempt, retiredOrUnmapped);
             }
         }
     }
@@ -294,22 +295,38 @@ final class Store {
      * @return false when the condition did not hold and nothing was written
      */
     private boolean write(byte[] key, byte[] value, int flags, int condition, byte[] expected) {
+        long sequence = appendIf(key, value, flags, condition, expected);
+        if (sequence == 0) {
+            return false;
+        }
+        awaitIfGroup(sequence);
+        return true;
+    }
+
+    /**
+     * Under the write lock: appends one record when {@code condition} holds.
+     *
+     * @return the record's sequence, or 0 (no record has it) when nothing was written
+     */
+    private long appendIf(byte[] key, byte[] value, int flags, int condition, byte[] expected) {
         long hash = KeyHash.hash(key, seed);
-        long sequence;
         writeLock.lock();
         try {
             ensureWritable();
             if (condition != UNCONDITIONAL && !holds(condition, key, hash, expected)) {
-                return false;
+                return 0;
             }
-            sequence = append(key, hash, value, flags);
+            return append(key, hash, value, flags);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** Under {@code sync.mode=group}, returns once the record is durable (outside the write lock). */
+    private void awaitIfGroup(long sequence) {
         if (options.syncMode() == MapcaskOptions.SyncMode.GROUP) {
             awaitDurable(sequence);
         }
-        return true;
     }
 
     /** Under the write lock, which keeps segments from being retired meanwhile. */
@@ -403,15 +420,7 @@ final class Store {
      * {@code always}, at the next {@code sync()} or {@code close()} under {@code none}.
      */
     CompletableFuture<Void> putAsync(byte[] key, byte[] value) {
-        long hash = KeyHash.hash(key, seed);
-        long sequence;
-        writeLock.lock();
-        try {
-            ensureWritable();
-            sequence = append(key, hash, value, 0);
-        } finally {
-            writeLock.unlock();
-        }
+        long sequence = appendIf(key, value, 0, UNCONDITIONAL, null);
         if (options.syncMode() == MapcaskOptions.SyncMode.GROUP) {
             startBackgroundThread(); // the thread that forces for async puts
         }
@@ -537,13 +546,13 @@ final class Store {
      * Appends a batch atomically with respect to crashes: its records carry the batch flag, the
      * last one the batch-end flag, all in one segment, published together; recovery drops a
      * batch whose end did not survive. Readers may see its records one by one as they land.
+     *
+     * @param bytes the record bytes of the whole batch, as the caller checked them against a segment
      */
-    void write(WriteBatch batch) {
+    void write(WriteBatch batch, long bytes) {
         long[] hashes = new long[batch.size()];
-        long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
             hashes[i] = KeyHash.hash(batch.key(i), seed);
-            bytes += RecordFormat.size(batch.key(i).length, batch.isDelete(i) ? 0 : batch.value(i).length);
         }
         long sequence;
         writeLock.lock();
@@ -566,9 +575,7 @@ final class Store {
         } finally {
             writeLock.unlock();
         }
-        if (options.syncMode() == MapcaskOptions.SyncMode.GROUP) {
-            awaitDurable(sequence);
-        }
+        awaitIfGroup(sequence);
     }
 
     /** Under the write lock: an active segment with room for {@code bytes} of records, rotating when full. */
