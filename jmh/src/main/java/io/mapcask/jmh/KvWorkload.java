@@ -135,6 +135,33 @@ public abstract class KvWorkload {
         }
     }
 
+    /**
+     * The trial setup of the no-sync workloads (W1, W2): a fresh store, preloaded and checked;
+     * cleaned up when it fails, since JMH runs no teardown after a failed setup.
+     */
+    void setUpPreloaded() {
+        try {
+            prepare();
+            open(KvEngine.Durability.NONE);
+            preload();
+            verify(0, "after the preload");
+        } catch (RuntimeException | Error e) {
+            cleanUpAfter(e);
+            throw e;
+        }
+    }
+
+    /** The trial teardown of the measuring workloads: the key sample once more, then {@link #cleanUp()}. */
+    void verifyThenCleanUp(int shift, String when) {
+        try {
+            if (kv != null) {
+                verify(shift, when);
+            }
+        } finally {
+            cleanUp();
+        }
+    }
+
     /** {@link #cleanUp()} after a failed setup; a failure of its own is attached to {@code cause}. */
     void cleanUpAfter(Throwable cause) {
         try {

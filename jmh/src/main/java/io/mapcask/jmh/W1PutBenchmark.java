@@ -41,26 +41,12 @@ public class W1PutBenchmark extends KvWorkload {
 
     @Setup(Level.Trial)
     public void setUp() {
-        try {
-            prepare();
-            open(KvEngine.Durability.NONE);
-            preload();
-            verify(0, "after the preload");
-        } catch (RuntimeException | Error e) {
-            cleanUpAfter(e); // JMH runs no teardown after a failed setup
-            throw e;
-        }
+        setUpPreloaded();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        try {
-            if (kv != null) {
-                verify(-1, "after the measured puts");
-            }
-        } finally {
-            cleanUp();
-        }
+        verifyThenCleanUp(-1, "after the measured puts");
     }
 
     @Benchmark

@@ -40,26 +40,12 @@ public class W2GetBenchmark extends KvWorkload {
 
     @Setup(Level.Trial)
     public void setUp() {
-        try {
-            prepare();
-            open(KvEngine.Durability.NONE);
-            preload();
-            verify(0, "after the preload");
-        } catch (RuntimeException | Error e) {
-            cleanUpAfter(e); // JMH runs no teardown after a failed setup
-            throw e;
-        }
+        setUpPreloaded();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        try {
-            if (kv != null) {
-                verify(0, "after the measured gets");
-            }
-        } finally {
-            cleanUp();
-        }
+        verifyThenCleanUp(0, "after the measured gets");
     }
 
     @Benchmark

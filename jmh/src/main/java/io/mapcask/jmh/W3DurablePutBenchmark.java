@@ -57,13 +57,7 @@ public class W3DurablePutBenchmark extends KvWorkload {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        try {
-            if (kv != null) {
-                verify(-1, "after the measured durable puts");
-            }
-        } finally {
-            cleanUp();
-        }
+        verifyThenCleanUp(-1, "after the measured durable puts");
     }
 
     @Benchmark
