@@ -1,59 +1,94 @@
 package io.mapcask;
 
-import java.lang.foreign.Arena;
+import io.mapcask.mmap.ZeroedMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The hash index: key → location of its newest record, off-heap, open addressing with linear
  * probing (Agrona's {@code Long2LongHashMap} shape), no key bytes stored.
  *
- * <p>A table is two arrays in one {@link MemorySegment} from {@link Arena#ofAuto()}: {@code
+ * <p>A table is two arrays in one {@link MemorySegment} from {@link ZeroedMemory}: {@code
  * capacity} 8-byte location words, then {@code capacity} 4-byte hash words, 12 bytes a slot. The
  * hash word is the low 32 bits of the key's seeded 64-bit hash; the home slot is derived from
  * that word alone (a bijective mix, then a multiply-shift range reduction), so a table can be
  * rebuilt at any capacity without reading a key, and keys sharing a probe chain still differ in
- * their hash word. The capacity need not be a power of two: growth is to twice the live keys,
- * which keeps between 24 and 16 bytes per key at the 0.75 maximum load.
+ * their hash word. The capacity need not be a power of two: growth is to twice the keys, which
+ * keeps between 24 and 16 bytes per key at the 0.75 maximum load once a growth has finished.
  *
  * <p>Location word: bit 63 tombstone (the newest record of the key is a delete), bits 27..62
  * segment id, bits 0..26 record offset / 8. {@link #EMPTY} (0) ends a probe; {@link #DEAD} marks
- * a slot whose key is gone, reusable by any key.
+ * a slot whose key is gone, reusable by any key; {@link #MOVED} marks a slot whose entry a growth
+ * has copied into a newer table. Neither can be a record's location (records start at {@link
+ * SegmentHeader#DATA_START}).
+ *
+ * <p>Growth is incremental, so that no write waits for a whole-table rehash: a full table gets a
+ * successor twice the keys' size, linked by {@link Table#next}, and from then on every mutation
+ * copies at most {@link #MIGRATION_BATCH} slots of the oldest table ({@link #head}) into the
+ * newest, marking each copied slot {@link #MOVED}. Until the oldest table is emptied that way the
+ * tables form a chain, and each key lives in exactly one place: unmoved in an older table, or in
+ * the newest. A write updates a key where it lives and inserts a new key into the newest table.
  *
  * <p>Threads: one writer at a time (the store's write lock) calls the mutators; any number of
- * readers call {@link #get} with no lock. A location word is written with release and read
- * with acquire semantics, so a reader sees a whole old or new location. The writer writes a
- * slot's hash word before publishing its location, and a reader reads the location first, so
- * a location it sees comes with its own hash word. A reader always confirms the key against
- * the record, so a stale slot costs a retry, never a wrong answer. Growth builds a new table
- * while readers use the old one (which stays complete because writers wait on the write lock)
- * and then publishes it; the old one is freed by the GC when the last reader drops it.
+ * readers call {@link #get} with no lock. A location word is written with release and read with
+ * acquire semantics, so a reader sees a whole old or new location. The writer writes a slot's
+ * hash word before publishing its location, and a reader reads the location first, so a location
+ * it sees comes with its own hash word. A reader walks the chain from the oldest table: the copy
+ * of a moved entry is published in the newer table before its old slot says {@link #MOVED}, and a
+ * successor is linked before anything moves into it, so a reader that passes a moved slot finds
+ * the entry further down the chain. A reader always confirms the key against the record, so a
+ * stale slot costs a retry, never a wrong answer. A table emptied by growth is dropped and freed by
+ * the GC when the last reader lets go of it.
+ *
+ * <p>Iterations ({@link #forEachLocation}) pause the copying, so that no entry moves from a slot
+ * an iteration has passed to one it has still to visit: each key is visited once. A table that
+ * fills during a paused growth simply gets its own successor.
  *
  * <p>Hot path ({@link #get}): no allocation, no locks, no boxing.
  */
 final class Keydir {
     static final long EMPTY = 0;
     static final long DEAD = Long.MIN_VALUE;
+    static final long MOVED = Long.MIN_VALUE | 1;
     static final long TOMBSTONE_BIT = Long.MIN_VALUE;
     static final int OFFSET_BITS = 27;
     static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
     static final long MAX_SEGMENT_ID = (1L << 36) - 1;
     static final int SLOT_BYTES = 12;
     static final double MAX_LOAD = 0.75;
+    /**
+     * Slots of the oldest table copied by one mutation while a growth runs. The successor has room
+     * for half as many new keys as there are keys, and a table grows at 3/4 load, so when its slots
+     * hold keys (not dead ones) a batch of 3 or more empties it before its successor fills; when
+     * the successor fills first, the chain simply grows by one more table.
+     */
+    static final int MIGRATION_BATCH = 8;
 
     private static final VarHandle LOCATION =
             ValueLayout.JAVA_LONG.withOrder(ByteOrder.nativeOrder()).varHandle();
 
-    private volatile Table table;
-    /** Slots holding a location (live, tombstone or dead); growth is triggered by these. */
-    private long usedSlots;
+    /** The oldest table that may still hold entries; readers start here. */
+    private volatile Table head;
+    /** Writer only: the table new keys go into (the end of the chain). */
+    private Table newest;
+    /** Writer only: the next slot of {@link #head} to copy into {@link #newest}. */
+    private long migrated;
+    /** Odd while the writer copies a batch; with {@link #iterations}, keeps the two apart. */
+    private volatile long migrationEpoch;
+    private final AtomicInteger iterations = new AtomicInteger();
     private long liveKeys;
     private long tombstones;
+    /** Writer only, for tests: the most slots one mutation copied. */
+    private int largestBatch;
+
+    /** Writer only: where {@link #locate} found the key, or the newest table when it did not. */
+    private Table found;
 
     Keydir(int initialCapacity) {
-        table = new Table(initialCapacity);
+        head = newest = new Table(initialCapacity);
     }
 
     static long location(long segmentId, long offset, boolean tombstone) {
@@ -75,36 +110,49 @@ final class Keydir {
     /** @return the key's location (possibly a tombstone), or {@link #EMPTY} when the key is unknown */
     long get(byte[] key, long hash, KeyMatcher matcher) {
         // Returns the very location it confirmed: reading the slot again could meet another key
-        // that reused the slot after this key was forgotten.
-        Table t = table;
+        // that reused the slot after this key was forgotten, or a slot that has moved.
         int word = (int) hash;
-        long cap = t.capacity;
-        long i = t.home(word);
-        for (long probes = 0; probes < cap; probes++) {
-            long loc = t.locationAcquire(i);
-            if (loc == EMPTY) {
-                return EMPTY;
+        for (Table t = head; t != null; t = t.next) {
+            long cap = t.capacity;
+            long i = t.home(word);
+            for (long probes = 0; probes < cap; probes++) {
+                long loc = t.locationAcquire(i);
+                if (loc == EMPTY) {
+                    break;
+                }
+                if (loc != DEAD && loc != MOVED && t.word(i) == word && matcher.keyEquals(loc, key)) {
+                    return loc;
+                }
+                i = ++i == cap ? 0 : i;
             }
-            if (loc != DEAD && t.word(i) == word && matcher.keyEquals(loc, key)) {
-                return loc;
-            }
-            i = ++i == cap ? 0 : i;
         }
         return EMPTY;
     }
 
     /**
      * The location of a key given as bytes of a segment: recovery, and compaction (also its copy
-     * phase, which runs beside writers). It reads the matched slot twice; that is safe because a
-     * slot changes key only when a dead slot is reused, and slots die only in a compaction's
-     * commit, which compactions never run concurrently with.
+     * phase, which runs beside writers).
      *
      * @return the location, or {@link #EMPTY}
      */
     long get(MemorySegment src, long keyOffset, int keyLength, long hash, KeyMatcher matcher) {
-        Table t = table;
-        long slot = slotOf(t, src, keyOffset, keyLength, (int) hash, matcher);
-        return slot >= 0 ? t.locationAcquire(slot) : EMPTY;
+        int word = (int) hash;
+        for (Table t = head; t != null; t = t.next) {
+            long cap = t.capacity;
+            long i = t.home(word);
+            for (long probes = 0; probes < cap; probes++) {
+                long loc = t.locationAcquire(i);
+                if (loc == EMPTY) {
+                    break;
+                }
+                if (loc != DEAD && loc != MOVED && t.word(i) == word
+                        && matcher.keyEquals(loc, src, keyOffset, keyLength)) {
+                    return loc;
+                }
+                i = ++i == cap ? 0 : i;
+            }
+        }
+        return EMPTY;
     }
 
     /**
@@ -114,15 +162,10 @@ final class Keydir {
      */
     long put(byte[] key, long hash, long location, KeyMatcher matcher) {
         ensureRoom();
-        Table t = table;
-        long slot = slotOf(t, key, (int) hash, matcher);
-        if (slot >= 0) {
-            long old = t.locationAcquire(slot);
-            replace(t, slot, old, location);
-            return old;
-        }
-        insert(t, -slot - 1, (int) hash, location);
-        return EMPTY;
+        long slot = locate(key, null, 0, 0, (int) hash, matcher);
+        long old = slot >= 0 ? update(found, slot, location) : insert(found, -slot - 1, (int) hash, location);
+        migrateBatch();
+        return old;
     }
 
     /**
@@ -135,18 +178,17 @@ final class Keydir {
     long putIfNewer(MemorySegment src, long keyOffset, int keyLength, long hash, long location, long sequence,
             KeyMatcher matcher) {
         ensureRoom();
-        Table t = table;
-        long slot = slotOf(t, src, keyOffset, keyLength, (int) hash, matcher);
-        if (slot >= 0) {
-            long old = t.locationAcquire(slot);
-            if (matcher.sequenceAt(old) > sequence) {
-                return DEAD;
-            }
-            replace(t, slot, old, location);
-            return old;
+        long slot = locate(null, src, keyOffset, keyLength, (int) hash, matcher);
+        long old;
+        if (slot < 0) {
+            old = insert(found, -slot - 1, (int) hash, location);
+        } else if (matcher.sequenceAt(found.locationAcquire(slot)) > sequence) {
+            old = DEAD;
+        } else {
+            old = update(found, slot, location);
         }
-        insert(t, -slot - 1, (int) hash, location);
-        return EMPTY;
+        migrateBatch();
+        return old;
     }
 
     /**
@@ -155,24 +197,27 @@ final class Keydir {
      */
     void putTrustingHash(long hash, long location, long sequence, KeyMatcher matcher) {
         ensureRoom();
-        Table t = table;
         int word = (int) hash;
-        long cap = t.capacity;
-        long i = t.home(word);
-        for (long probes = 0; probes < cap; probes++) {
-            long loc = t.locationAcquire(i);
-            if (loc == EMPTY) {
-                insert(t, i, word, location);
-                return;
-            }
-            if (loc != DEAD && t.word(i) == word) {
-                if (matcher.sequenceAt(loc) <= sequence) {
-                    replace(t, i, loc, location);
+        for (Table t = head; t != null; t = t.next) {
+            long cap = t.capacity;
+            long i = t.home(word);
+            for (long probes = 0; probes < cap; probes++) {
+                long loc = t.locationAcquire(i);
+                if (loc == EMPTY) {
+                    break;
                 }
-                return;
+                if (loc != DEAD && loc != MOVED && t.word(i) == word) {
+                    if (matcher.sequenceAt(loc) <= sequence) {
+                        update(t, i, location);
+                    }
+                    migrateBatch();
+                    return;
+                }
+                i = ++i == cap ? 0 : i;
             }
-            i = ++i == cap ? 0 : i;
         }
+        insert(newest, newest.freeSlot(word), word, location);
+        migrateBatch();
     }
 
     /**
@@ -183,76 +228,67 @@ final class Keydir {
      */
     boolean compareAndSet(MemorySegment src, long keyOffset, int keyLength, long hash, long expected, long update,
             KeyMatcher matcher) {
-        Table t = table;
-        long slot = slotOf(t, src, keyOffset, keyLength, (int) hash, matcher);
-        if (slot < 0 || t.locationAcquire(slot) != expected) {
-            return false;
+        long slot = locate(null, src, keyOffset, keyLength, (int) hash, matcher);
+        boolean set = slot >= 0 && found.locationAcquire(slot) == expected;
+        if (set) {
+            update(found, slot, update);
         }
-        replace(t, slot, expected, update);
-        return true;
+        migrateBatch();
+        return set;
     }
 
     /**
-     * Probes for the key given as a {@code byte[]}.
+     * Writer only: finds the key (given as {@code key}, or else as bytes of {@code src}) in the
+     * chain and sets {@link #found} to its table.
      *
-     * @return the slot holding it, or {@code -(free slot) - 1} with the first reusable slot of the
-     *     probe (a dead one, else the empty one that ended it); -1 - capacity when the table is full
+     * @return the slot holding it, or {@code -(free slot) - 1} in the newest table (which then is
+     *     {@link #found}): the first reusable slot of the probe there, a dead one, else the empty one
+     *     that ended it
      */
-    private static long slotOf(Table t, byte[] key, int word, KeyMatcher matcher) {
-        long cap = t.capacity;
-        long i = t.home(word);
-        long free = -1;
-        for (long probes = 0; probes < cap; probes++) {
-            long loc = t.locationAcquire(i);
-            if (loc == EMPTY) {
-                return -(free >= 0 ? free : i) - 1;
-            }
-            if (loc == DEAD) {
-                free = free >= 0 ? free : i;
-            } else if (t.word(i) == word && matcher.keyEquals(loc, key)) {
-                return i;
-            }
-            i = ++i == cap ? 0 : i;
-        }
-        return -(free >= 0 ? free : cap) - 1;
-    }
-
-    /** As {@link #slotOf(Table, byte[], int, KeyMatcher)}, for a key given as bytes of a segment. */
-    private static long slotOf(Table t, MemorySegment src, long keyOffset, int keyLength, int word,
+    private long locate(byte[] key, MemorySegment src, long keyOffset, int keyLength, int word,
             KeyMatcher matcher) {
-        long cap = t.capacity;
-        long i = t.home(word);
-        long free = -1;
-        for (long probes = 0; probes < cap; probes++) {
-            long loc = t.locationAcquire(i);
-            if (loc == EMPTY) {
-                return -(free >= 0 ? free : i) - 1;
+        for (Table t = head; ; t = t.next) {
+            long cap = t.capacity;
+            long i = t.home(word);
+            long free = -1;
+            for (long probes = 0; probes < cap; probes++) {
+                long loc = t.locationAcquire(i);
+                if (loc == EMPTY) {
+                    free = free >= 0 ? free : i;
+                    break;
+                }
+                if (loc == DEAD) {
+                    free = free >= 0 ? free : i;
+                } else if (loc != MOVED && t.word(i) == word
+                        && (key != null ? matcher.keyEquals(loc, key) : matcher.keyEquals(loc, src, keyOffset, keyLength))) {
+                    found = t;
+                    return i;
+                }
+                i = ++i == cap ? 0 : i;
             }
-            if (loc == DEAD) {
-                free = free >= 0 ? free : i;
-            } else if (t.word(i) == word && matcher.keyEquals(loc, src, keyOffset, keyLength)) {
-                return i;
+            if (t == newest) {
+                found = t;
+                return -free - 1; // ensureRoom keeps the newest table below full, so free >= 0
             }
-            i = ++i == cap ? 0 : i;
         }
-        return -(free >= 0 ? free : cap) - 1;
     }
 
-    private void replace(Table t, long slot, long oldLoc, long newLoc) {
+    /** @return the location {@code slot} held */
+    private long update(Table t, long slot, long newLoc) {
+        long oldLoc = t.locationAcquire(slot);
         t.setLocationRelease(slot, newLoc);
         count(oldLoc, -1);
         if (newLoc != DEAD) {
             count(newLoc, +1);
         }
+        return oldLoc;
     }
 
-    private void insert(Table t, long slot, int word, long location) {
-        if (t.locationAcquire(slot) == EMPTY) {
-            usedSlots++;
-        }
-        t.setWord(slot, word);
-        t.setLocationRelease(slot, location);
+    /** @return {@link #EMPTY}: the key had no location */
+    private long insert(Table t, long slot, int word, long location) {
+        t.occupy(slot, word, location);
         count(location, +1);
+        return EMPTY;
     }
 
     private void count(long loc, int delta) {
@@ -263,36 +299,75 @@ final class Keydir {
         }
     }
 
+    /** Before an insert into the newest table: gives it a successor when it is full. */
     private void ensureRoom() {
-        Table t = table;
-        if (usedSlots + 1 <= (long) (t.capacity * MAX_LOAD)) {
+        if (newest.used + 1 <= (long) (newest.capacity * MAX_LOAD)) {
             return;
         }
         long keys = liveKeys + tombstones;
-        long newCap = Math.max(16, Math.max(keys * 2, (long) ((keys + 1) / MAX_LOAD) + 1));
-        Table n = new Table(newCap);
-        for (long i = 0; i < t.capacity; i++) {
-            long loc = t.locationAcquire(i);
-            if (loc != EMPTY && loc != DEAD) {
-                n.insertFresh(t.word(i), loc);
-            }
-        }
-        usedSlots = keys;
-        table = n;
+        long capacity = Math.max(16, Math.max(keys * 2, (long) ((keys + 1) / MAX_LOAD) + 1));
+        Table successor = new Table(capacity);
+        newest.next = successor; // linked before anything moves into it (see the class comment)
+        newest = successor;
     }
 
     /**
-     * Calls {@code action} with every location of the current table (puts and tombstones; not
-     * empty or dead slots), in slot order. Any thread. Slots of a table never move, so each key
-     * is seen once; a table replaced by growth meanwhile is finished as it was at the swap.
+     * Copies up to {@link #MIGRATION_BATCH} slots of the oldest table into the newest, unless an
+     * iteration runs. The epoch is made odd before {@link #iterations} is read, and an iteration
+     * counts itself before it reads the epoch, so one of the two always sees the other.
+     */
+    private void migrateBatch() {
+        if (head == newest) {
+            return;
+        }
+        migrationEpoch++;
+        try {
+            if (iterations.get() > 0) {
+                return;
+            }
+            Table from = head;
+            long end = Math.min(from.capacity, migrated + MIGRATION_BATCH);
+            largestBatch = Math.max(largestBatch, (int) (end - migrated));
+            for (long i = migrated; i < end; i++) {
+                long loc = from.locationAcquire(i);
+                if (loc != EMPTY && loc != DEAD && loc != MOVED) {
+                    ensureRoom(); // copies count against the newest table's load like inserts
+                    int word = from.word(i);
+                    newest.occupy(newest.freeSlot(word), word, loc);
+                    from.setLocationRelease(i, MOVED);
+                }
+            }
+            migrated = end;
+            if (end == from.capacity) {
+                head = from.next;
+                migrated = 0;
+            }
+        } finally {
+            migrationEpoch++;
+        }
+    }
+
+    /**
+     * Calls {@code action} with every location (puts and tombstones; not empty, dead or moved
+     * slots), table by table, in slot order. Any thread. Growth copies nothing while an iteration
+     * runs and slots never move otherwise, so each key present throughout is seen exactly once.
      */
     void forEachLocation(java.util.function.LongConsumer action) {
-        Table t = table;
-        for (long i = 0; i < t.capacity; i++) {
-            long loc = t.locationAcquire(i);
-            if (loc != EMPTY && loc != DEAD) {
-                action.accept(loc);
+        iterations.incrementAndGet();
+        try {
+            while ((migrationEpoch & 1) != 0) {
+                Thread.onSpinWait(); // the writer is inside one batch: a few slots
             }
+            for (Table t = head; t != null; t = t.next) {
+                for (long i = 0; i < t.capacity; i++) {
+                    long loc = t.locationAcquire(i);
+                    if (loc != EMPTY && loc != DEAD && loc != MOVED) {
+                        action.accept(loc);
+                    }
+                }
+            }
+        } finally {
+            iterations.decrementAndGet();
         }
     }
 
@@ -306,20 +381,39 @@ final class Keydir {
         return tombstones;
     }
 
+    /** @return slots of the newest table (the one new keys go into) */
     long capacity() {
-        return table.capacity;
+        return newest.capacity;
     }
 
-    /** @return off-heap bytes of the current table */
+    /** @return off-heap bytes of every table in use (more than one while a growth runs) */
     long tableBytes() {
-        return table.capacity * SLOT_BYTES;
+        long bytes = 0;
+        for (Table t = head; t != null; t = t.next) {
+            bytes += t.capacity * SLOT_BYTES;
+        }
+        return bytes;
     }
 
-    /** One table generation. Capacity is fixed; a larger table replaces it. */
+    /** @return true while a growth still has entries to copy (tests) */
+    boolean growing() {
+        return head != newest;
+    }
+
+    /** @return the most slots a single mutation has copied (tests) */
+    int largestMigrationBatch() {
+        return largestBatch;
+    }
+
+    /** One table of the chain. Capacity is fixed; a larger successor replaces it. */
     private static final class Table {
         final long capacity;
         final MemorySegment slots;
         final long wordsOffset;
+        /** The successor a growth copies this table's entries into; null for the newest. */
+        volatile Table next;
+        /** Writer only: slots holding a location (live, tombstone, dead or moved). */
+        long used;
 
         Table(long capacity) {
             if (capacity > Integer.MAX_VALUE) {
@@ -327,7 +421,7 @@ final class Keydir {
             }
             this.capacity = capacity;
             this.wordsOffset = capacity * 8;
-            this.slots = Arena.ofAuto().allocate(capacity * SLOT_BYTES, 8);
+            this.slots = ZeroedMemory.allocate(capacity * SLOT_BYTES); // no zeroing pause: see ZeroedMemory
         }
 
         long home(int word) {
@@ -350,18 +444,22 @@ final class Keydir {
             return slots.get(ValueLayout.JAVA_INT, wordsOffset + slot * 4);
         }
 
-        void setWord(long slot, int word) {
-            slots.set(ValueLayout.JAVA_INT, wordsOffset + slot * 4, word);
-        }
-
-        /** Before publication only: no reader sees this table yet. */
-        void insertFresh(int word, long loc) {
+        /** @return the first empty or dead slot of {@code word}'s probe (the table is never full) */
+        long freeSlot(int word) {
             long i = home(word);
-            while (slots.get(ValueLayout.JAVA_LONG, i * 8) != EMPTY) {
+            for (long loc = locationAcquire(i); loc != EMPTY && loc != DEAD; loc = locationAcquire(i)) {
                 i = ++i == capacity ? 0 : i;
             }
-            setWord(i, word);
-            slots.set(ValueLayout.JAVA_LONG, i * 8, loc);
+            return i;
+        }
+
+        /** Writes the hash word, then publishes the location (see the class comment). */
+        void occupy(long slot, int word, long loc) {
+            if (locationAcquire(slot) == EMPTY) {
+                used++;
+            }
+            slots.set(ValueLayout.JAVA_INT, wordsOffset + slot * 4, word);
+            setLocationRelease(slot, loc);
         }
     }
 }

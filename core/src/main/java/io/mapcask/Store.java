@@ -69,7 +69,8 @@ final class Store {
     private final ReentrantLock compactionLock = new ReentrantLock();
     /**
      * Iterations hold it shared; retiring (unmapping) segments holds it exclusively. So an
-     * iteration never meets an unmapped segment, and compaction's unlinks wait for it.
+     * iteration never meets an unmapped segment, and compaction's unlinks wait for it. Taken
+     * before the write lock, never while holding it: an iteration's action may write.
      */
     private final ReentrantReadWriteLock retireLock =
             new ReentrantReadWriteLock();
@@ -782,9 +783,43 @@ final class Store {
         } finally {
             writeLock.unlock();
         }
+        retire(inputIds);
     }
 
-    /** Under the write lock: steps 3 to 5 of a compaction. */
+    /**
+     * Step 5 of a compaction: unmaps and unlinks its committed inputs, which no keydir entry names
+     * any more. It first waits for running iterations (they may still hold locations into the
+     * inputs), without the write lock, so that writers go on meanwhile.
+     */
+    private void retire(List<Long> inputIds) {
+        retireLock.writeLock().lock();
+        try {
+            writeLock.lock();
+            try {
+                if (closed) {
+                    return; // close() unmapped them; recovery unlinks what the committed edit removed
+                }
+                for (long id : inputIds) {
+                    segments.remove(id).unmap();
+                }
+                if (failed != null) {
+                    return; // fail-stop: no more IO; recovery unlinks them
+                }
+                unlinkRemoved();
+                try {
+                    maybeRotateManifest();
+                } catch (IOException e) {
+                    throw fail("manifest rotation of " + dir, e);
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        } finally {
+            retireLock.writeLock().unlock();
+        }
+    }
+
+    /** Under the write lock: steps 3 and 4 of a compaction. */
     private void commitCompaction(List<Long> inputIds, Set<Long> ids, Compactor.Result result) {
         List<SegmentMeta> added = new ArrayList<>();
         for (Compactor.Output o : result.outputs()) {
@@ -808,21 +843,9 @@ final class Store {
             keydir.compareAndSet(data, keyOffset, keyLength, KeyHash.hash(data, keyOffset, keyLength, seed), loc,
                     Keydir.DEAD, segments);
         }
-        retireLock.writeLock().lock();
-        try {
-            for (long id : inputIds) {
-                segments.remove(id).unmap();
-                usage.remove(id);
-                pendingUnlinks.add(id);
-            }
-        } finally {
-            retireLock.writeLock().unlock();
-        }
-        unlinkRemoved();
-        try {
-            maybeRotateManifest();
-        } catch (IOException e) {
-            throw fail("manifest rotation of " + dir, e);
+        for (long id : inputIds) {
+            usage.remove(id);
+            pendingUnlinks.add(id); // until retire() unmaps them, this also holds the manifest back
         }
     }
 
@@ -958,6 +981,9 @@ final class Store {
     private boolean unlinkRemoved() {
         for (var it = pendingUnlinks.iterator(); it.hasNext(); ) {
             long id = it.next();
+            if (segments.find(id) != null) {
+                continue; // committed away but still mapped: retire() unlinks it after unmapping
+            }
             try {
                 fs.delete(FileNames.data(dir, id));
                 fs.delete(FileNames.hint(dir, id));

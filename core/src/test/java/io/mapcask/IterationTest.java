@@ -100,4 +100,93 @@ class IterationTest {
             }
         }
     }
+
+    @Test
+    void shouldVisitEveryKeyOnceWhileNewKeysMakeTheKeydirGrow() throws InterruptedException {
+        MapcaskOptions small = MapcaskOptions.builder().segmentSize(1 << 20).keydirInitialCapacity(16).build();
+        try (Mapcask db = Mapcask.open(dir, small)) {
+            for (int i = 0; i < 3000; i++) {
+                db.put(b("stable" + i), b("s" + i));
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; !stop.get() && i < 200_000; i++) {
+                        db.put(b("fresh" + i), b("f")); // every key new: the keydir grows again and again
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            try {
+                for (int round = 0; round < 30; round++) {
+                    Map<String, Integer> visits = new HashMap<>();
+                    db.forEachKey(k -> visits.merge(s(k), 1, Integer::sum));
+                    for (int i = 0; i < 3000; i++) {
+                        assertEquals(1, visits.getOrDefault("stable" + i, 0), "stable" + i + " in round " + round);
+                    }
+                    assertTrue(visits.values().stream().allMatch(n -> n == 1), "a key was visited twice");
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+        }
+    }
+
+    @Test
+    void compactionWaitingForAnIterationShouldNotHoldUpWriters() throws Exception {
+        try (Mapcask db = Mapcask.open(dir, MapcaskOptions.builder().segmentSize(32 << 10)
+                .compactionBackground(false).build())) {
+            for (int i = 0; i < 3000; i++) {
+                db.put(b("k" + (i % 300)), new byte[100]); // several sealed segments, mostly dead records
+            }
+            java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread iteration = Thread.ofPlatform().start(() -> db.forEachKey(k -> {
+                inside.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            assertTrue(inside.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            AtomicReference<Throwable> compactFailure = new AtomicReference<>();
+            Thread compaction = Thread.ofPlatform().start(() -> {
+                try {
+                    db.compact();
+                } catch (Throwable t) {
+                    compactFailure.set(t);
+                }
+            });
+            try {
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (compaction.getState() != Thread.State.WAITING && compaction.isAlive()) {
+                    assertTrue(System.nanoTime() < deadline, "compaction never reached the wait for the iteration");
+                    Thread.sleep(1);
+                }
+                assertTrue(compaction.isAlive(), "compaction finished while an iteration held its inputs");
+                // The compaction is committed and waits to retire its inputs: writers must not wait with it.
+                var put = java.util.concurrent.CompletableFuture.runAsync(() -> db.put(b("during"), b("retire")));
+                put.get(5, java.util.concurrent.TimeUnit.SECONDS);
+                assertArrayEquals(b("retire"), db.get(b("during")));
+                assertTrue(compaction.isAlive());
+            } finally {
+                release.countDown();
+                iteration.join();
+                compaction.join();
+            }
+            if (compactFailure.get() != null) {
+                throw new AssertionError(compactFailure.get());
+            }
+            for (int i = 0; i < 300; i++) {
+                assertArrayEquals(new byte[100], db.get(b("k" + i)));
+            }
+        }
+    }
 }

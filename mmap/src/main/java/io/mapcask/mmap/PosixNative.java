@@ -12,7 +12,8 @@ import java.nio.file.Path;
 
 /**
  * The only class that makes native calls ({@code open}, {@code close}, {@code
- * posix_fallocate}, {@code posix_madvise} from libc), through FFM downcalls.
+ * posix_fallocate}, {@code posix_madvise}, {@code mmap}, {@code munmap} from libc), through FFM
+ * downcalls.
  *
  * <p>Native access is probed once: when the JVM was started without {@code
  * --enable-native-access=ALL-UNNAMED} (or the module's name), {@link #available()} is false,
@@ -32,6 +33,9 @@ final class PosixNative {
     private static final int EOPNOTSUPP = 95;
     /** {@code <sys/mman.h>}: POSIX_MADV_WILLNEED. */
     static final int POSIX_MADV_WILLNEED = 3;
+    /** {@code <sys/mman.h>} on Linux: PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS. */
+    private static final int PROT_READ_WRITE = 0x1 | 0x2;
+    private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
 
     private static final boolean AVAILABLE;
     private static final String UNAVAILABLE_REASON;
@@ -39,9 +43,11 @@ final class PosixNative {
     private static final MethodHandle CLOSE;
     private static final MethodHandle POSIX_FALLOCATE;
     private static final MethodHandle POSIX_MADVISE;
+    private static final MethodHandle MMAP;
+    private static final MethodHandle MUNMAP;
 
     static {
-        MethodHandle open = null, close = null, fallocate = null, madvise = null;
+        MethodHandle open = null, close = null, fallocate = null, madvise = null, mmap = null, munmap = null;
         String reason = null;
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
@@ -63,20 +69,29 @@ final class PosixNative {
                 madvise = downcall(linker, libc, "posix_madvise",
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+                mmap = downcall(linker, libc, "mmap",
+                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_LONG));
+                munmap = downcall(linker, libc, "munmap",
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
             } catch (RuntimeException | LinkageError e) {
                 reason = "libc downcalls could not be linked: " + e;
-                open = close = fallocate = madvise = null;
+                open = close = fallocate = madvise = mmap = munmap = null;
             }
         }
         OPEN = open;
         CLOSE = close;
         POSIX_FALLOCATE = fallocate;
         POSIX_MADVISE = madvise;
+        MMAP = mmap;
+        MUNMAP = munmap;
         AVAILABLE = reason == null;
         UNAVAILABLE_REASON = reason;
         if (reason != null) {
             System.getLogger("io.mapcask.mmap").log(System.Logger.Level.INFO,
-                    "Mapcask preallocates segments by writing zeros and skips madvise: " + reason);
+                    "Mapcask preallocates segments by writing zeros, skips madvise and zeroes keydir tables"
+                            + " as it allocates them: " + reason);
         }
     }
 
@@ -146,6 +161,35 @@ final class PosixNative {
             int ignored = (int) POSIX_MADVISE.invokeExact(mapped, mapped.byteSize(), advice);
         } catch (Throwable ignored) {
             // advice only
+        }
+    }
+
+    /**
+     * Maps {@code bytes} of private anonymous memory: zero pages the kernel supplies on first
+     * touch, so that a large allocation costs nothing up front.
+     *
+     * @return the address, or {@link MemorySegment#NULL} when unavailable or refused (the caller
+     *     falls back)
+     */
+    static MemorySegment mapAnonymous(long bytes) {
+        if (!AVAILABLE) {
+            return MemorySegment.NULL;
+        }
+        try {
+            MemorySegment addr = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, bytes, PROT_READ_WRITE,
+                    MAP_PRIVATE_ANONYMOUS, -1, 0L);
+            return addr.address() == -1L ? MemorySegment.NULL : addr; // MAP_FAILED
+        } catch (Throwable t) {
+            return MemorySegment.NULL;
+        }
+    }
+
+    /** Unmaps what {@link #mapAnonymous} mapped. */
+    static void unmapAnonymous(MemorySegment addr, long bytes) {
+        try {
+            int ignored = (int) MUNMAP.invokeExact(addr, bytes);
+        } catch (Throwable ignored) {
+            // only fails for a range that was never mapped
         }
     }
 }
