@@ -86,17 +86,25 @@ final class ActiveSegment {
 
     /**
      * Under the force lock: forces every published record, then the durable mark that vouches
-     * for them.
+     * for them, each with its own flush. With {@code singleFlush}, one flush covers the records
+     * and a mark that vouches only for what earlier forces made durable: the mark lags by one
+     * force, and it never claims a byte that a crash inside this flush could tear.
      *
      * @return the highest sequence now durable in this segment (0 when it holds none)
      */
-    long sync() throws IOException {
+    long sync(boolean singleFlush) throws IOException {
         long sequence = publishedSequence;
         long end = publishedPosition; // read after the sequence: covers at least its record
         if (end > durablePos) {
-            segment.region.force(durablePos, end - durablePos);
-            SegmentHeader.writeMark(segment.data, ++markCounter, end);
-            segment.region.force(0, SegmentHeader.DATA_START);
+            if (singleFlush) {
+                long vouched = ProtocolMutant.is(ProtocolMutant.SINGLE_FLUSH_MARK_CLAIMS_ITS_OWN_RECORDS) ? end : durablePos;
+                SegmentHeader.writeMark(segment.data, ++markCounter, vouched);
+                segment.region.force(0, end);
+            } else {
+                segment.region.force(durablePos, end - durablePos);
+                SegmentHeader.writeMark(segment.data, ++markCounter, end);
+                segment.region.force(0, SegmentHeader.DATA_START);
+            }
             durablePos = end;
         }
         return sequence;

@@ -39,6 +39,17 @@ public final class MapcaskConfig {
     /** Default of {@link #SYNC_INTERVAL_PROP_NAME}: 10 ms. */
     public static final long SYNC_INTERVAL_DEFAULT_NS = 10_000_000L;
 
+    /**
+     * Whether a force of the active segment costs one device flush instead of two: the durable
+     * mark that vouches for a force's records is then written with the next force instead of
+     * being flushed after them. Every acknowledged write stays durable either way; what the
+     * second flush buys is that recovery can tell a damaged record of the last force before a
+     * crash (reported as corruption) from a torn one (dropped as the tail).
+     */
+    public static final String SYNC_SINGLE_FLUSH_PROP_NAME = "mapcask.sync.single.flush";
+    /** Default of {@link #SYNC_SINGLE_FLUSH_PROP_NAME}. */
+    public static final boolean SYNC_SINGLE_FLUSH_DEFAULT = false;
+
     /** Whether a background thread runs policy compaction. */
     public static final String COMPACTION_BACKGROUND_PROP_NAME = "mapcask.compaction.background";
     /** Default of {@link #COMPACTION_BACKGROUND_PROP_NAME}. */
@@ -132,6 +143,8 @@ public final class MapcaskConfig {
                     "always: forced before put/delete returns; group: durable before put/delete returns, one force"
                             + " shared by concurrent writers; interval: a background force every sync.interval;"
                             + " none: durable at sync() or when the OS writes back"),
+            new Option(SYNC_SINGLE_FLUSH_PROP_NAME, "false", "true | false",
+                    "one device flush per force (the durable mark lags by one force) instead of two"),
             new Option(SYNC_INTERVAL_PROP_NAME, "10ms (duration)", "1ms .. 1h",
                     "period of the background force under sync.mode=interval"),
             new Option(KEYDIR_INITIAL_CAPACITY_PROP_NAME, "1024 (slots)", "16 .. 2^30",

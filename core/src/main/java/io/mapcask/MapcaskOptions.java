@@ -42,12 +42,14 @@ public final class MapcaskOptions {
     private final boolean compactionBackground;
     private final long compactionIntervalNanos;
     private final long compactionRate;
+    private final boolean syncSingleFlush;
 
     private MapcaskOptions(long segmentSize, SyncMode syncMode, int keydirInitialCapacity, int maxKeySize,
             int maxValueSize, long manifestMaxSize, boolean verifyChecksums, double compactionMinDeadRatio,
             double compactionSmallSegmentRatio, int compactionMinSmallSegments, long syncIntervalNanos,
-            boolean compactionBackground, long compactionIntervalNanos, long compactionRate) {
+            boolean compactionBackground, long compactionIntervalNanos, long compactionRate, boolean syncSingleFlush) {
         this.syncIntervalNanos = syncIntervalNanos;
+        this.syncSingleFlush = syncSingleFlush;
         this.compactionBackground = compactionBackground;
         this.compactionIntervalNanos = compactionIntervalNanos;
         this.compactionRate = compactionRate;
@@ -143,6 +145,11 @@ public final class MapcaskOptions {
         return compactionRate;
     }
 
+    /** @return whether a force costs one device flush, the durable mark lagging by one force ({@value MapcaskConfig#SYNC_SINGLE_FLUSH_PROP_NAME}) */
+    public boolean syncSingleFlush() {
+        return syncSingleFlush;
+    }
+
     @Override
     public String toString() {
         return "MapcaskOptions{segment.size=" + segmentSize + ", sync.mode=" + syncMode.name().toLowerCase(Locale.ROOT)
@@ -152,7 +159,8 @@ public final class MapcaskOptions {
                 + ", compaction.small.segment.ratio=" + compactionSmallSegmentRatio
                 + ", compaction.min.small.segments=" + compactionMinSmallSegments + ", sync.interval="
                 + syncIntervalNanos + "ns, compaction.background=" + compactionBackground + ", compaction.interval="
-                + compactionIntervalNanos + "ns, compaction.rate=" + compactionRate + "}";
+                + compactionIntervalNanos + "ns, compaction.rate=" + compactionRate + ", sync.single.flush=" + syncSingleFlush
+                + "}";
     }
 
     /** Collects options; nothing is validated before {@link #build()}. Not thread-safe. */
@@ -171,8 +179,19 @@ public final class MapcaskOptions {
         private String compactionBackground;
         private String compactionInterval;
         private String compactionRate;
+        private String syncSingleFlush;
 
         private Builder() {
+        }
+
+        /**
+         * @param enabled whether a force costs one device flush (the durable mark lagging by one
+         *     force) instead of two
+         * @return this builder
+         */
+        public Builder syncSingleFlush(boolean enabled) {
+            this.syncSingleFlush = Boolean.toString(enabled);
+            return this;
         }
 
         /**
@@ -349,8 +368,11 @@ public final class MapcaskOptions {
                     MapcaskConfig.COMPACTION_INTERVAL_DEFAULT_NS);
             long rate = size(MapcaskConfig.COMPACTION_RATE_PROP_NAME, compactionRate,
                     MapcaskConfig.COMPACTION_RATE_DEFAULT_BYTES_PER_SECOND, 0, 1L << 30);
+            boolean singleFlush = bool(MapcaskConfig.SYNC_SINGLE_FLUSH_PROP_NAME, syncSingleFlush,
+                    MapcaskConfig.SYNC_SINGLE_FLUSH_DEFAULT);
             return new MapcaskOptions(segment, mode, (int) capacity, (int) maxKey, (int) maxValue, manifestMax, verify,
-                    deadRatio, smallRatio, (int) minSmall, syncIntervalNs, background, compactionIntervalNs, rate);
+                    deadRatio, smallRatio, (int) minSmall, syncIntervalNs, background, compactionIntervalNs, rate,
+                    singleFlush);
         }
 
         /** Builder value, else system property; blank counts as unset (DESIGN §10). */

@@ -23,7 +23,9 @@ enum ProtocolMutant {
     /** CURRENT is renamed into place without the directory fsync, then the old manifest unlinked. */
     CURRENT_RENAME_WITHOUT_DIRECTORY_SYNC,
     /** Recovery treats a bad record below the durable mark as a torn tail and truncates it. */
-    TRUNCATE_BELOW_DURABLE_MARK;
+    TRUNCATE_BELOW_DURABLE_MARK,
+    /** Under {@code sync.single.flush}, the mark claims the records of the very flush that carries it. */
+    SINGLE_FLUSH_MARK_CLAIMS_ITS_OWN_RECORDS;
 
     /** The mutant in force; only tests change it. */
     static volatile ProtocolMutant active = NONE;

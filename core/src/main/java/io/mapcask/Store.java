@@ -389,7 +389,7 @@ final class Store {
     private void forceActiveLocked() throws IOException {
         ActiveSegment a = active;
         if (a != null) {
-            long forced = a.sync();
+            long forced = a.sync(options.syncSingleFlush());
             if (forced > durableSequence) {
                 durableSequence = forced;
             }

@@ -35,6 +35,11 @@ class CrashEnumerationTest {
                 "compact-tail", "sync", "compact"));
         w.add(CrashHarness.Workload.of("sync.mode=always with rotation and compaction", always,
                 "put a", "put b", "del a", "rotate", "put a", "put c", "compact", "del c"));
+        MapcaskOptions singleFlush = MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10)
+                .compactionBackground(false).syncMode(MapcaskOptions.SyncMode.ALWAYS).syncSingleFlush(true).build();
+        w.add(CrashHarness.Workload.of("sync.mode=always with one flush per force (lagging durable mark)", singleFlush,
+                "put a", "put b", "del a", "put c", "batch a d -b", "rotate", "put a", "put e", "reopen", "put b",
+                "put f", "compact", "del e"));
         w.add(CrashHarness.Workload.of("atomic batches across rotation, compaction and reopen", small,
                 "put a", "sync", "batch a b c", "batch -a d e", "rotate", "batch b -c f", "sync", "batch a b c d",
                 "compact", "batch -b e", "reopen", "batch f a"));
@@ -106,7 +111,7 @@ class CrashEnumerationTest {
         }
         MapcaskOptions options = rnd.nextInt(4) == 0
                 ? MapcaskOptions.builder().segmentSize(16 << 10).manifestMaxSize(1 << 10).compactionBackground(false)
-                        .syncMode(MapcaskOptions.SyncMode.ALWAYS).build()
+                        .syncMode(MapcaskOptions.SyncMode.ALWAYS).syncSingleFlush(rnd.nextBoolean()).build()
                 : CrashHarness.smallStore();
         return new CrashHarness.Workload("random workload " + seed + " " + steps, steps, options);
     }
