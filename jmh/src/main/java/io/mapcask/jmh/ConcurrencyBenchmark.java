@@ -55,6 +55,10 @@ public class ConcurrencyBenchmark {
     @Param({"always", "group"})
     public String syncMode;
 
+    /** {@code mapcask.sync.single.flush}: one device flush per force instead of two. */
+    @Param({"false"})
+    public boolean singleFlush;
+
     Path dir;
     Mapcask db;
     byte[][] keys;
@@ -71,7 +75,7 @@ public class ConcurrencyBenchmark {
         }
         value = new byte[VALUE_SIZE];
         db = Mapcask.open(dir, MapcaskOptions.builder().segmentSize(16 << 20).compactionBackground(false)
-                .syncMode(MapcaskOptions.SyncMode.valueOf(syncMode.toUpperCase())).build());
+                .syncMode(MapcaskOptions.SyncMode.valueOf(syncMode.toUpperCase())).syncSingleFlush(singleFlush).build());
         io.mapcask.WriteBatch batch = new io.mapcask.WriteBatch();
         for (int i = 0; i < KEYS; i++) {
             batch.put(keys[i], value);
