@@ -34,13 +34,14 @@ class ZeroedMemoryTest {
         long before = ZeroedMemory.mappedBytes();
         MemorySegment block = ZeroedMemory.allocate(bytes);
         block.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
-        assertEquals(before + bytes, ZeroedMemory.mappedBytes());
+        assertTrue(ZeroedMemory.mappedBytes() >= bytes, "the block is counted while reachable");
         block = null;
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (ZeroedMemory.mappedBytes() > before && System.nanoTime() < deadline) {
             System.gc();
             Thread.sleep(20);
         }
-        assertEquals(before, ZeroedMemory.mappedBytes(), "the block was never unmapped");
+        // Blocks of other tests may be collected meanwhile too: at most what was there before is left.
+        assertTrue(ZeroedMemory.mappedBytes() <= before, "the block was never unmapped");
     }
 }
