@@ -88,15 +88,28 @@ final class ActiveSegment {
      * Under the force lock: forces every published record, then the durable mark that vouches
      * for them.
      *
+     * @param latencies where the time of each force (records and mark) is counted
      * @return the highest sequence now durable in this segment (0 when it holds none)
      */
-    long sync() throws IOException {
+    long sync(LatencyHistogram latencies) throws IOException {
         long sequence = publishedSequence;
         long end = publishedPosition; // read after the sequence: covers at least its record
         if (end > durablePos) {
+            ForceEvent event = Jfr.on() ? new ForceEvent() : null;
+            if (event != null) {
+                event.begin();
+            }
+            long start = System.nanoTime();
             segment.region.force(durablePos, end - durablePos);
             SegmentHeader.writeMark(segment.data, ++markCounter, end);
             segment.region.force(0, SegmentHeader.DATA_START);
+            latencies.record(System.nanoTime() - start);
+            if (event != null && event.shouldCommit()) {
+                event.segment = segment.path.toString();
+                event.bytes = end - durablePos;
+                event.durableEnd = end;
+                event.commit();
+            }
             durablePos = end;
         }
         return sequence;
