@@ -216,6 +216,7 @@ final class StoreVerifier {
         try {
             MemorySegment data = region.segment();
             checkHeader(m, data, path);
+            progress(0, SegmentHeader.DATA_START);
             if (m.sealed()) {
                 MemorySegment hint = null;
                 MappedRegion hintRegion = mapHint(m, true);
@@ -264,6 +265,11 @@ final class StoreVerifier {
             SegmentHeader.verify(data, m.id(), path);
         } catch (MapcaskCorruptionException e) {
             problem(path, e.offset(), e.detail());
+            if (e.offset() != SegmentHeader.SEGMENT_ID_OFFSET
+                    && Layout.getLong(data, SegmentHeader.SEGMENT_ID_OFFSET) != m.id()) {
+                problem(path, SegmentHeader.SEGMENT_ID_OFFSET, "data segment header names id "
+                        + Layout.getLong(data, SegmentHeader.SEGMENT_ID_OFFSET) + " but the manifest expects " + m.id());
+            }
         }
         checkZero(data, SegmentHeader.VERSION_OFFSET + 4, SegmentHeader.SEGMENT_ID_OFFSET, path);
         checkZero(data, SegmentHeader.CRC_OFFSET + 4, SegmentHeader.MARK_SLOT_0, path);
