@@ -169,13 +169,15 @@ class CommandsTest {
         assertTrue(ok.out().endsWith(": OK\n"), ok::describe);
         assertEquals("", ok.err(), "no progress bar when not on a terminal");
 
-        Cli.Result compact = Cli.run("compact", d);
+        Cli.Result compact = Cli.run("compact", d, "-D", "mapcask.segment.size=16k");
         assertExit(MapcaskCli.OK, compact, "compact");
         assertTrue(compact.out().matches("compacted \\d+ segments into \\d+: [\\d,]+ bytes reclaimed, 200 records"
                 + " copied, 0 tombstones dropped; space amplification [\\d.]+ -> 1\\.000\n"), compact::describe);
+        assertEquals(null, System.getProperty("mapcask.segment.size"), "-D is not left behind");
         try (Mapcask db = Mapcask.open(dir())) {
             assertEquals(0, db.stats().deadBytes());
             assertEquals(200, db.size());
+            assertTrue(db.stats().segments().size() >= 2, "outputs of at most 16 KiB (-D mapcask.segment.size)");
         }
 
         Path segment;

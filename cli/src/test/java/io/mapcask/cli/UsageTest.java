@@ -60,7 +60,10 @@ class UsageTest {
                 new String[] {"put", dir.toString(), "k", "v", "--value-file", "-"},
                 new String[] {"put", dir.toString(), "", "v"},
                 new String[] {"dump", dir.toString(), "--format", "raw"},
-                new String[] {"delete", dir.toString()});
+                new String[] {"delete", dir.toString()},
+                new String[] {"stats", "-D", "mapcask.segment.sise=4m", dir.toString()},
+                new String[] {"stats", "-D", "mapcask.segment.size=4 parsecs", dir.toString()},
+                new String[] {"stats", "-D", "novalue", dir.toString()});
         for (String[] args : bad) {
             Cli.Result r = Cli.run(args);
             String what = "mapcask " + String.join(" ", args) + ": " + r.describe();
