@@ -296,11 +296,8 @@ final class StoreVerifier {
             if (size <= 0) {
                 problem(path, off, (size == RecordFormat.END ? "zero record header" : "bad record (header or CRC)")
                         + " inside a sealed segment of committed length " + m.length());
-                long next = hintTiles ? nextRecordInHint(hint, off) : -1;
+                long next = hintTiles ? nextRecordInHint(hint, off) : nextIntactRecord(data, off);
                 if (next < 0) {
-                    if (off < m.length()) {
-                        warning(path, off, "records after this offset were not checked (no trusted hint to find them)");
-                    }
                     return;
                 }
                 progress(off, next);
@@ -311,6 +308,19 @@ final class StoreVerifier {
             progress(off, off + size);
             off += size;
         }
+    }
+
+    /**
+     * Without a trusted hint: the next 8-byte boundary after {@code off} where an intact record
+     * starts (a complete header that makes sense and a matching CRC), or -1. Only used past damage.
+     */
+    private static long nextIntactRecord(MemorySegment data, long off) {
+        for (long p = off + 8; p + RecordFormat.HEADER_SIZE <= data.byteSize(); p += 8) {
+            if (RecordFormat.check(data, p, data.byteSize()) > 0) {
+                return p;
+            }
+        }
+        return -1;
     }
 
     /** @return the offset of the first record the hint lists after {@code off}, or -1 */
@@ -471,7 +481,7 @@ final class StoreVerifier {
 
     private void expect(Path path, long at, long found, long expected, String field) {
         if (found != expected) {
-            problem(path, at, "hint holds " + field + " " + found + ", expected " + expected);
+            problem(path, at, field + ": the hint holds " + found + ", the store has " + expected);
         }
     }
 

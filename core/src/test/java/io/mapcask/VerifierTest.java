@@ -127,6 +127,31 @@ class VerifierTest {
     }
 
     @Test
+    void shouldReportEveryDamagedRecordOfASegmentWithoutAHint() {
+        TestSeeds.run(0x5645524946590007L, rnd -> {
+            Path template = template(rnd);
+            SegmentMeta m = StoreFiles.liveSet(template).segments().stream().findFirst().orElseThrow();
+            Path dir = copy(template, "two-flips");
+            Path file = FileNames.data(dir, m.id());
+            Files.delete(FileNames.hint(dir, m.id()));
+            List<Long> records = StoreFiles.recordOffsets(file);
+            int a = rnd.nextInt(records.size() / 2 - 1);
+            int b = records.size() / 2 + rnd.nextInt(records.size() / 2 - 1);
+            StoreFiles.flipByte(file, records.get(a) + RecordFormat.SEQUENCE_OFFSET);
+            StoreFiles.flipByte(file, records.get(b) + RecordFormat.HEADER_SIZE);
+            VerificationReport r = verifyUnchanged(dir);
+            String what = "records " + records.get(a) + " and " + records.get(b) + ": " + describe(r);
+            assertEquals(List.of(records.get(a), records.get(b)), r.problems().stream()
+                    .map(VerificationReport.Finding::offset).toList(), what);
+            long all = 0;
+            for (SegmentMeta s : StoreFiles.liveSet(dir).segments()) {
+                all += StoreFiles.recordOffsets(FileNames.data(template, s.id())).size() - 1;
+            }
+            assertEquals(all - 2, r.recordsChecked(), "every other record checked: " + what);
+        });
+    }
+
+    @Test
     void shouldReportAFlippedByteOfAHintAtTheFieldHoldingIt() {
         TestSeeds.run(0x5645524946590003L, rnd -> {
             Path template = template(rnd);
