@@ -116,6 +116,11 @@ final class Recovery {
         } catch (IOException e) {
             throw new MapcaskIOException("cannot open the Mapcask store at " + dir + ": " + e, e);
         }
+        return lock(fs, dir);
+    }
+
+    /** Takes the store directory's lock, or fails naming the lock file. */
+    static DirectoryLock lock(Fs fs, Path dir) {
         Path lockFile = dir.resolve(FileNames.LOCK);
         try {
             return fs.lock(lockFile);

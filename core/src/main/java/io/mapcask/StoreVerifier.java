@@ -2,7 +2,6 @@ package io.mapcask;
 
 import io.mapcask.mmap.DirectoryLock;
 import io.mapcask.mmap.FileHandle;
-import io.mapcask.mmap.FileLockedException;
 import io.mapcask.mmap.Fs;
 import io.mapcask.mmap.MappedRegion;
 import java.io.IOException;
@@ -63,7 +62,7 @@ final class StoreVerifier {
             throw new MapcaskException("cannot verify " + dir + ": it has no " + FileNames.CURRENT
                     + " file, so it holds no Mapcask store");
         }
-        DirectoryLock lock = names.contains(FileNames.LOCK) ? lock(fs, dir) : null;
+        DirectoryLock lock = names.contains(FileNames.LOCK) ? Recovery.lock(fs, dir) : null;
         try {
             StoreVerifier v = new StoreVerifier(fs, dir, progress);
             v.run(names);
@@ -79,17 +78,6 @@ final class StoreVerifier {
                     // the lock goes with the descriptor; nothing was written
                 }
             }
-        }
-    }
-
-    private static DirectoryLock lock(Fs fs, Path dir) {
-        Path lockFile = dir.resolve(FileNames.LOCK);
-        try {
-            return fs.lock(lockFile);
-        } catch (FileLockedException e) {
-            throw new MapcaskLockedException(lockFile, e);
-        } catch (IOException e) {
-            throw new MapcaskIOException("cannot lock " + lockFile + ": " + e.getMessage(), e);
         }
     }
 

@@ -7,8 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "compact", mixinStandardHelpOptions = true, versionProvider = MapcaskCli.Version.class,
@@ -18,14 +16,11 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = MapcaskCli.EXIT_CODE_HEADING, exitCodeList = {
                 MapcaskCli.EXIT_OK, MapcaskCli.EXIT_USAGE, MapcaskCli.EXIT_LOCKED, MapcaskCli.EXIT_ERROR})
 final class CompactCommand implements Callable<Integer> {
-    @ParentCommand
-    MapcaskCli cli;
-
     @Mixin
     StoreArgs store;
 
-    @Option(names = "--no-progress", description = "Draw no progress bar, even on a terminal.")
-    boolean noProgress;
+    @Mixin
+    ProgressArgs progress;
 
     @Spec
     CommandSpec spec;
@@ -34,8 +29,7 @@ final class CompactCommand implements Callable<Integer> {
     public Integer call() {
         try (Mapcask db = store.open()) {
             MapcaskStats before = db.stats();
-            try (ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "compact", "bytes",
-                    cli.io.interactive() && !noProgress)) {
+            try (ProgressBar bar = progress.bar(spec, "compact", "bytes")) {
                 db.compact(bar);
             }
             MapcaskStats after = db.stats();

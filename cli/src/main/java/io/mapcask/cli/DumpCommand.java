@@ -14,7 +14,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "dump", mixinStandardHelpOptions = true, versionProvider = MapcaskCli.Version.class,
@@ -24,11 +23,11 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = MapcaskCli.EXIT_CODE_HEADING, exitCodeList = {
                 MapcaskCli.EXIT_OK, MapcaskCli.EXIT_USAGE, MapcaskCli.EXIT_LOCKED, MapcaskCli.EXIT_ERROR})
 final class DumpCommand implements Callable<Integer> {
-    @ParentCommand
-    MapcaskCli cli;
-
     @Mixin
     StoreArgs store;
+
+    @Mixin
+    ProgressArgs progress;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
             description = "Write to FILE (replaced if it exists) instead of stdout, with a progress bar on a terminal.")
@@ -44,9 +43,6 @@ final class DumpCommand implements Callable<Integer> {
 
     @Option(names = "--keys-only", description = "Print keys only, one a line.")
     boolean keysOnly;
-
-    @Option(names = "--no-progress", description = "Draw no progress bar, even on a terminal.")
-    boolean noProgress;
 
     @Spec
     CommandSpec spec;
@@ -65,8 +61,7 @@ final class DumpCommand implements Callable<Integer> {
             }
             long n;
             try (BufferedWriter w = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
-                    ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "dump", "keys",
-                            cli.io.interactive() && !noProgress)) {
+                    ProgressBar bar = progress.bar(spec, "dump", "keys")) {
                 n = dump(db, w, bar);
             }
             spec.commandLine().getOut().println("dumped " + n + " keys to " + output);

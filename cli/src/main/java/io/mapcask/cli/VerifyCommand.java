@@ -7,8 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = MapcaskCli.Version.class,
@@ -21,14 +19,11 @@ import picocli.CommandLine.Spec;
                 "0:the store verified (warnings allowed)", MapcaskCli.EXIT_PROBLEMS, MapcaskCli.EXIT_USAGE,
                 MapcaskCli.EXIT_LOCKED, MapcaskCli.EXIT_ERROR})
 final class VerifyCommand implements Callable<Integer> {
-    @ParentCommand
-    MapcaskCli cli;
-
     @Mixin
     StoreArgs store;
 
-    @Option(names = "--no-progress", description = "Draw no progress bar, even on a terminal.")
-    boolean noProgress;
+    @Mixin
+    ProgressArgs progress;
 
     @Spec
     CommandSpec spec;
@@ -38,8 +33,7 @@ final class VerifyCommand implements Callable<Integer> {
         store.requireStore();
         PrintWriter out = spec.commandLine().getOut();
         VerificationReport r;
-        try (ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "verify", "bytes",
-                cli.io.interactive() && !noProgress)) {
+        try (ProgressBar bar = progress.bar(spec, "verify", "bytes")) {
             r = Mapcask.verify(store.dir, bar);
         }
         for (VerificationReport.Finding p : r.problems()) {
