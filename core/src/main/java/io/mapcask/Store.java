@@ -811,27 +811,32 @@ final class Store {
                 ensureWritable();
             }
             commitCompaction(inputIds, ids, result);
-            long inputBytes = 0;
-            for (Compactor.Input in : inputs) {
-                inputBytes += in.length();
-            }
-            long outputBytes = 0;
-            for (Compactor.Output o : result.outputs()) {
-                outputBytes += o.length();
-            }
-            metrics.compacted(inputBytes, outputBytes, result.recordsCopied(), result.droppedTombstones().size());
-            if (event != null && event.shouldCommit()) {
-                event.directory = dir.toString();
-                event.inputSegments = inputs.size();
-                event.outputSegments = result.outputs().size();
-                event.inputBytes = inputBytes;
-                event.outputBytes = outputBytes;
-                event.recordsCopied = result.recordsCopied();
-                event.tombstonesDropped = result.droppedTombstones().size();
-                event.commit();
-            }
+            compacted(inputs, result, event);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /** Under the write lock: counts a committed compaction, and ends its JFR event (when there is one). */
+    private void compacted(List<Compactor.Input> inputs, Compactor.Result result, CompactionEvent event) {
+        long inputBytes = 0;
+        for (Compactor.Input in : inputs) {
+            inputBytes += in.length();
+        }
+        long outputBytes = 0;
+        for (Compactor.Output o : result.outputs()) {
+            outputBytes += o.length();
+        }
+        metrics.compacted(inputBytes, outputBytes, result.recordsCopied(), result.droppedTombstones().size());
+        if (event != null && event.shouldCommit()) {
+            event.directory = dir.toString();
+            event.inputSegments = inputs.size();
+            event.outputSegments = result.outputs().size();
+            event.inputBytes = inputBytes;
+            event.outputBytes = outputBytes;
+            event.recordsCopied = result.recordsCopied();
+            event.tombstonesDropped = result.droppedTombstones().size();
+            event.commit();
         }
     }
 
