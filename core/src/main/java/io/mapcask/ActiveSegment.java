@@ -90,12 +90,18 @@ final class ActiveSegment {
      * and a mark that vouches only for what earlier forces made durable: the mark lags by one
      * force, and it never claims a byte that a crash inside this flush could tear.
      *
+     * @param latencies where the time of each force (records and mark) is counted
      * @return the highest sequence now durable in this segment (0 when it holds none)
      */
-    long sync(boolean singleFlush) throws IOException {
+    long sync(boolean singleFlush, LatencyHistogram latencies) throws IOException {
         long sequence = publishedSequence;
         long end = publishedPosition; // read after the sequence: covers at least its record
         if (end > durablePos) {
+            ForceEvent event = Jfr.on() ? new ForceEvent() : null;
+            if (event != null) {
+                event.begin();
+            }
+            long start = System.nanoTime();
             if (singleFlush) {
                 long vouched = ProtocolMutant.is(ProtocolMutant.SINGLE_FLUSH_MARK_CLAIMS_ITS_OWN_RECORDS) ? end : durablePos;
                 SegmentHeader.writeMark(segment.data, ++markCounter, vouched);
@@ -104,6 +110,13 @@ final class ActiveSegment {
                 segment.region.force(durablePos, end - durablePos);
                 SegmentHeader.writeMark(segment.data, ++markCounter, end);
                 segment.region.force(0, SegmentHeader.DATA_START);
+            }
+            latencies.record(System.nanoTime() - start);
+            if (event != null && event.shouldCommit()) {
+                event.segment = segment.path.toString();
+                event.bytes = end - durablePos;
+                event.durableEnd = end;
+                event.commit();
             }
             durablePos = end;
         }

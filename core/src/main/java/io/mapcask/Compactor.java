@@ -48,6 +48,7 @@ final class Compactor {
     private final Segments segments;
     private final long seed;
     private final LongSupplier newSegmentId;
+    private final ProgressListener progress;
     private final List<Output> outputs = new ArrayList<>();
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
     private final MemorySegment bufferSegment = MemorySegment.ofBuffer(buffer);
@@ -65,9 +66,11 @@ final class Compactor {
     /**
      * @param bytesPerSecond copy budget, 0 for none: the copy sleeps when it gets ahead of it
      *     (it holds no lock writers need, so this only spreads the IO out)
+     * @param progress told the input bytes read so far, out of the inputs' committed lengths
      */
     Compactor(Fs fs, Path dir, long segmentSize, long bytesPerSecond, Keydir keydir, Segments segments, long seed,
-            LongSupplier newSegmentId) {
+            LongSupplier newSegmentId, ProgressListener progress) {
+        this.progress = progress;
         this.bytesPerSecond = bytesPerSecond;
         this.fs = fs;
         this.dir = dir;
@@ -85,6 +88,11 @@ final class Compactor {
     Result copy(List<Input> inputs, long tombstoneFloor) throws IOException {
         LongArrayList dropped = new LongArrayList();
         long copied = 0;
+        long inputBytes = 0;
+        for (Input in : inputs) {
+            inputBytes += in.length();
+        }
+        long read = 0;
         try {
             for (Input in : inputs) {
                 MemorySegment data = in.segment().data;
@@ -105,7 +113,9 @@ final class Compactor {
                         }
                     }
                     off += size;
+                    progress.progress(read + off, inputBytes);
                 }
+                read += in.length();
             }
             finishOutput();
         } catch (IOException | RuntimeException e) {

@@ -97,6 +97,10 @@ final class Manifest implements Closeable {
 
     /** Appends {@code edit} and forces it: the commit point. */
     void append(ManifestEdit edit) throws IOException {
+        ManifestCommitEvent event = Jfr.on() ? new ManifestCommitEvent() : null;
+        if (event != null) {
+            event.begin();
+        }
         int n = edit.encodedSize();
         ByteBuffer buf = ByteBuffer.allocate(RECORD_HEADER_SIZE + n);
         MemorySegment s = MemorySegment.ofBuffer(buf);
@@ -108,6 +112,13 @@ final class Manifest implements Closeable {
             file.sync();
         }
         size += RECORD_HEADER_SIZE + n;
+        if (event != null && event.shouldCommit()) {
+            event.manifest = file.path().toString();
+            event.editBytes = RECORD_HEADER_SIZE + n;
+            event.segmentsAdded = edit.added().size();
+            event.segmentsRemoved = edit.removed().size();
+            event.commit();
+        }
     }
 
     long number() {

@@ -297,6 +297,60 @@ public final class Mapcask implements AutoCloseable {
     }
 
     /**
+     * {@link #compact()}, telling {@code progress} how many bytes of the input segments the copy
+     * has read, out of their total.
+     *
+     * @param progress called on this thread, once per record read
+     * @throws NullPointerException when {@code progress} is null
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException as {@link #compact()}
+     */
+    public void compact(ProgressListener progress) {
+        Objects.requireNonNull(progress, "progress");
+        store.compact(progress);
+    }
+
+    /**
+     * @return a snapshot of the store's counters (since this open), segments, keydir, manifest
+     *     and what the open did; cheap enough to poll every second
+     * @throws MapcaskClosedException after {@link #close()}
+     */
+    public MapcaskStats stats() {
+        return store.stats();
+    }
+
+    /**
+     * Checks every file of a store without changing anything: replays the manifest, checks the
+     * header and every record's CRC of every live segment (a torn tail is allowed only above the
+     * durable mark of the active segment), and cross-checks every hint entry with the record it
+     * names. Holds the directory's lock while it runs, so no instance can change the store
+     * meanwhile; it does not run recovery.
+     *
+     * @param dir a store directory
+     * @return the problems found (each with file and byte offset), warnings and counts
+     * @throws MapcaskLockedException when an open instance (in this or another process) holds the store
+     * @throws MapcaskException when {@code dir} is not a store directory, or cannot be read
+     */
+    public static VerificationReport verify(Path dir) {
+        return verify(dir, ProgressListener.NONE);
+    }
+
+    /**
+     * {@link #verify(Path)}, telling {@code progress} how many bytes it has checked.
+     *
+     * @param dir a store directory
+     * @param progress called on this thread, often
+     * @return the problems found (each with file and byte offset), warnings and counts
+     * @throws MapcaskLockedException when an open instance (in this or another process) holds the store
+     * @throws MapcaskException when {@code dir} is not a store directory, or cannot be read
+     */
+    public static VerificationReport verify(Path dir, ProgressListener progress) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(progress, "progress");
+        return StoreVerifier.verify(RealFs.INSTANCE, dir.toAbsolutePath(), progress);
+    }
+
+    /**
      * @return the highest write sequence known durable: every write that returned before it was
      *     reached survives any crash (advanced by {@link #sync()}, and by every write under {@code
      *     sync.mode=always} or {@code group})

@@ -12,6 +12,7 @@ public final class MapcaskCorruptionException extends MapcaskException {
     private static final long serialVersionUID = 1L;
     private final transient Path file;
     private final long offset;
+    private final String detail;
 
     /**
      * @param file the damaged file
@@ -22,6 +23,7 @@ public final class MapcaskCorruptionException extends MapcaskException {
         super("corrupt store file " + file + (offset >= 0 ? " at offset " + offset : "") + ": " + detail);
         this.file = file;
         this.offset = offset;
+        this.detail = detail;
     }
 
     /** @return the damaged file */
@@ -32,5 +34,10 @@ public final class MapcaskCorruptionException extends MapcaskException {
     /** @return byte offset of the damage, or -1 when it concerns the whole file */
     public long offset() {
         return offset;
+    }
+
+    /** @return what is wrong, without the file and offset */
+    public String detail() {
+        return detail;
     }
 }

@@ -47,6 +47,15 @@ final class Recovery {
     /** The store's key-hash seed: from the manifest, or new for a new store. */
     private long seed;
     private long maxSequence;
+    /** What this open did, for {@link RecoveryReport}. */
+    private boolean created;
+    private int hintsUsed;
+    private int segmentsScanned;
+    private int hintsRewritten;
+    private boolean tornTail;
+    private long bytesTruncated;
+    private int orphansDeleted;
+    private boolean manifestTailTorn;
 
     private Recovery(Fs fs, Path dir, MapcaskOptions options) {
         this.fs = fs;
@@ -56,10 +65,15 @@ final class Recovery {
     }
 
     static Store open(Fs fs, Path dir, MapcaskOptions options) {
+        long start = System.nanoTime();
+        RecoveryEvent event = Jfr.on() ? new RecoveryEvent() : null;
+        if (event != null) {
+            event.begin();
+        }
         Recovery r = new Recovery(fs, dir, options);
         DirectoryLock lock = r.lockDirectory();
         try {
-            return r.openLocked(lock);
+            return r.openLocked(lock).recovered(r.report(start, event));
         } catch (IOException e) {
             r.unmapAll();
             closeQuietly(lock, e);
@@ -102,6 +116,11 @@ final class Recovery {
         } catch (IOException e) {
             throw new MapcaskIOException("cannot open the Mapcask store at " + dir + ": " + e, e);
         }
+        return lock(fs, dir);
+    }
+
+    /** Takes the store directory's lock, or fails naming the lock file. */
+    static DirectoryLock lock(Fs fs, Path dir) {
         Path lockFile = dir.resolve(FileNames.LOCK);
         try {
             return fs.lock(lockFile);
@@ -158,6 +177,8 @@ final class Recovery {
                 CurrentFile.write(fs, dir, number + 1);
                 fs.delete(dir.resolve(FileNames.manifest(number)));
                 number++;
+                manifestTailTorn = true;
+                rotatedTornManifest(number, replay.validEnd());
             }
             if (activeScan != null) {
                 sealRecovered(activeScan, manifest, live);
@@ -166,6 +187,7 @@ final class Recovery {
             for (long id : unhinted) {
                 HintWriter.write(fs, dir, id, segments.get(id).data, live.get(id).length(), seed);
                 changed = true;
+                hintsRewritten++;
             }
             if (changed) {
                 fs.syncDirectory(dir);
@@ -182,6 +204,7 @@ final class Recovery {
 
     /** An empty directory (or one left by a crash during creation): write MANIFEST-000001 and CURRENT. */
     private Store create(DirectoryLock lock, List<String> names) throws IOException {
+        created = true;
         for (String name : names) {
             if (!name.equals(FileNames.LOCK)) {
                 fs.delete(dir.resolve(name));
@@ -251,8 +274,10 @@ final class Recovery {
         SegmentHeader.verify(seg.data, m.id(), path);
         maxSequence = Math.max(maxSequence, m.maxSequence());
         if (loadHint(m)) {
+            hintsUsed++;
             return true;
         }
+        segmentsScanned++;
         long off = SegmentHeader.DATA_START;
         while (off < m.length()) {
             long size = RecordFormat.check(seg.data, off, m.length());
@@ -435,6 +460,8 @@ final class Recovery {
             }
             off += recordSize;
         }
+        segmentsScanned++;
+        tornTail = end < off || (off < size && RecordFormat.check(seg.data, off, size) != RecordFormat.END);
         if (end < mark && !ProtocolMutant.is(ProtocolMutant.TRUNCATE_BELOW_DURABLE_MARK)) {
             throw new MapcaskCorruptionException(path, end, "bad record below the durable mark " + mark
                     + " of the active segment (data that was forced to disk is damaged)");
@@ -455,6 +482,7 @@ final class Recovery {
             live.apply(edit);
             segments.remove(seg.id);
             usage.remove(seg.id);
+            bytesTruncated += seg.data.byteSize();
             seg.unmap();
             fs.delete(seg.path);
             return;
@@ -471,6 +499,7 @@ final class Recovery {
             live.apply(edit);
             // Give back the preallocated tail, then map exactly the sealed length like any sealed segment.
             seg.unmap();
+            bytesTruncated += h.size() - scan.end();
             h.truncate(scan.end());
             region = h.map(0, scan.end(), false);
         }
@@ -490,24 +519,28 @@ final class Recovery {
             if (id < 0 || replay.live().get(id) != null || replay.removedIds().contains(id)) {
                 continue;
             }
-            Path path = dir.resolve(name);
-            MemorySegment header;
-            try (FileHandle h = fs.openReadOnly(path)) {
-                if (h.size() < SegmentHeader.DATA_START) {
-                    continue;
-                }
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) SegmentHeader.DATA_START);
-                h.readFully(buf, 0);
-                header = MemorySegment.ofArray(buf.array());
-            }
-            if (Layout.getLong(header, SegmentHeader.MAGIC_OFFSET) == SegmentHeader.MAGIC
-                    && Layout.getLong(header, SegmentHeader.SEGMENT_ID_OFFSET) == id
-                    && SegmentHeader.markCounter(header) > 0) {
+            if (holdsForcedWrites(fs, dir.resolve(name), id)) {
                 throw new MapcaskCorruptionException(dir.resolve(FileNames.manifest(replay.number())), replay.validEnd(),
                         "the manifest does not name " + name + ", which holds forced writes: committed manifest edits"
                                 + " are missing (damaged or truncated manifest); nothing was deleted");
             }
         }
+    }
+
+    /** True when {@code path} is data segment {@code id} and its header holds a durable mark: it received forced writes. */
+    static boolean holdsForcedWrites(Fs fs, Path path, long id) throws IOException {
+        MemorySegment header;
+        try (FileHandle h = fs.openReadOnly(path)) {
+            if (h.size() < SegmentHeader.DATA_START) {
+                return false;
+            }
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) SegmentHeader.DATA_START);
+            h.readFully(buf, 0);
+            header = MemorySegment.ofArray(buf.array());
+        }
+        return Layout.getLong(header, SegmentHeader.MAGIC_OFFSET) == SegmentHeader.MAGIC
+                && Layout.getLong(header, SegmentHeader.SEGMENT_ID_OFFSET) == id
+                && SegmentHeader.markCounter(header) > 0;
     }
 
     /** Deletes store files that no edit names. Foreign files are never touched. */
@@ -524,9 +557,46 @@ final class Recovery {
             if (orphan) {
                 fs.delete(dir.resolve(name));
                 deleted = true;
+                orphansDeleted++;
             }
         }
         return deleted;
+    }
+
+    /** What this open did; emits it as the JFR event begun at the start of {@code open} (when there is one). */
+    private RecoveryReport report(long startNanos, RecoveryEvent event) {
+        RecoveryReport r = new RecoveryReport(created, java.time.Duration.ofNanos(System.nanoTime() - startNanos),
+                hintsUsed, segmentsScanned, hintsRewritten, tornTail, bytesTruncated, orphansDeleted, manifestTailTorn,
+                keydir.size());
+        if (event != null && event.shouldCommit()) {
+            event.directory = dir.toString();
+            event.created = r.created();
+            event.hintsUsed = r.hintsUsed();
+            event.segmentsScanned = r.segmentsScanned();
+            event.hintsRewritten = r.hintsRewritten();
+            event.tornTail = r.tornTail();
+            event.bytesTruncated = r.bytesTruncated();
+            event.orphansDeleted = r.orphansDeleted();
+            event.manifestTailTorn = r.manifestTailTorn();
+            event.keys = r.keys();
+            event.commit();
+        }
+        return r;
+    }
+
+    private void rotatedTornManifest(long number, long previousBytes) {
+        if (!Jfr.on()) {
+            return;
+        }
+        ManifestRotationEvent event = new ManifestRotationEvent();
+        if (event.shouldCommit()) {
+            event.directory = dir.toString();
+            event.previousNumber = number - 1;
+            event.number = number;
+            event.previousBytes = previousBytes;
+            event.reason = ManifestRotationEvent.TORN_TAIL;
+            event.commit();
+        }
     }
 
     private void unmapAll() {

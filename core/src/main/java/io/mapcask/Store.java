@@ -57,6 +57,7 @@ final class Store {
     private final SegmentUsage usage;
     private final long seed;
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final StoreMetrics metrics = new StoreMetrics();
     private final byte[] scratch = new byte[RecordFormat.CRC_COVERED_HEADER];
     private final CRC32C crc = new CRC32C();
     private final ThreadLocal<ReadScratch> readScratch = ThreadLocal.withInitial(ReadScratch::new);
@@ -150,9 +151,12 @@ final class Store {
             try {
                 long loc = keydir.get(key, hash, segments);
                 if (loc == Keydir.EMPTY || Keydir.isTombstone(loc)) {
+                    metrics.misses.increment();
                     return null;
                 }
-                return readValue(segments.get(Keydir.segmentId(loc)), Keydir.offset(loc), key);
+                byte[] value = readValue(segments.get(Keydir.segmentId(loc)), Keydir.offset(loc), key);
+                metrics.hits.increment();
+                return value;
             } catch (IllegalStateException retiredOrUnmapped) {
                 // The segment was retired (or the store closed) while we were inside it: ask the keydir again.
                 giveUpAfter(attempt, retiredOrUnmapped);
@@ -171,8 +175,10 @@ final class Store {
             try {
                 long loc = keydir.get(key, hash, segments);
                 if (loc == Keydir.EMPTY || Keydir.isTombstone(loc)) {
+                    metrics.misses.increment();
                     return null;
                 }
+                metrics.hits.increment();
                 Segment seg = segments.get(Keydir.segmentId(loc));
                 long off = Keydir.offset(loc);
                 MemorySegment d = seg.data;
@@ -417,7 +423,7 @@ final class Store {
     private void forceActiveLocked() throws IOException {
         ActiveSegment a = active;
         if (a != null) {
-            long forced = a.sync(options.syncSingleFlush());
+            long forced = a.sync(options.syncSingleFlush(), metrics.forces);
             if (forced > durableSequence) {
                 durableSequence = forced;
             }
@@ -611,10 +617,24 @@ final class Store {
     private ActiveSegment activeWithRoom(long bytes) throws IOException {
         ActiveSegment a = active;
         if (a == null || !a.fits(bytes)) {
+            SegmentRollEvent event = Jfr.on() ? new SegmentRollEvent() : null;
+            if (event != null) {
+                event.begin();
+            }
+            long sealedId = a == null ? 0 : a.id();
+            long sealedLength = a == null ? 0 : a.writePosition();
             if (a != null) {
                 sealActive();
             }
             a = createActive();
+            metrics.rolled();
+            if (event != null && event.shouldCommit()) {
+                event.directory = dir.toString();
+                event.sealedSegmentId = sealedId;
+                event.sealedLength = sealedLength;
+                event.newSegmentId = a.id();
+                event.commit();
+            }
             maybeRotateManifest();
         }
         return a;
@@ -624,6 +644,7 @@ final class Store {
     private long appendRecord(ActiveSegment a, byte[] key, long hash, byte[] value, int flags) {
         long sequence = ++lastSequence;
         long offset = a.append(sequence, flags, key, value, scratch, crc);
+        metrics.written(flags, a.writePosition() - offset);
         long location = Keydir.location(a.id(), offset, (flags & RecordFormat.FLAG_TOMBSTONE) != 0);
         usage.superseded(location, keydir.put(key, hash, location, segments));
         return sequence;
@@ -661,6 +682,7 @@ final class Store {
             a = ActiveSegment.create(fs, dir, id, options.segmentSize());
             fs.syncDirectory(dir);
         } catch (IOException e) {
+            IoErrorEvent.emit(dir, "creation of data segment " + FileNames.data(dir, id), e, false);
             try {
                 fs.delete(FileNames.data(dir, id));
             } catch (IOException suppressed) {
@@ -689,6 +711,11 @@ final class Store {
      * every sealed segment. Holds the write lock throughout (writers wait; readers do not).
      */
     void compact() {
+        compact(ProgressListener.NONE);
+    }
+
+    /** {@link #compact()}, telling {@code progress} how many input bytes the copy has read. */
+    void compact(ProgressListener progress) {
         compactionLock.lock();
         try {
             List<Long> inputs;
@@ -704,7 +731,7 @@ final class Store {
             } finally {
                 writeLock.unlock();
             }
-            compactInputs(inputs);
+            compactInputs(inputs, progress);
         } finally {
             compactionLock.unlock();
         }
@@ -733,7 +760,7 @@ final class Store {
             } finally {
                 writeLock.unlock();
             }
-            compactInputs(chosen);
+            compactInputs(chosen, ProgressListener.NONE);
             return chosen;
         } finally {
             compactionLock.unlock();
@@ -744,7 +771,7 @@ final class Store {
     void compact(List<Long> inputIds) {
         compactionLock.lock();
         try {
-            compactInputs(inputIds);
+            compactInputs(inputIds, ProgressListener.NONE);
         } finally {
             compactionLock.unlock();
         }
@@ -759,9 +786,13 @@ final class Store {
      * failure before the commit abandons the compaction (outputs deleted, inputs untouched, store
      * writable); a failure of the commit itself is fail-stop.
      */
-    private void compactInputs(List<Long> inputIds) {
+    private void compactInputs(List<Long> inputIds, ProgressListener progress) {
         if (inputIds.isEmpty()) {
             return;
+        }
+        CompactionEvent event = Jfr.on() ? new CompactionEvent() : null;
+        if (event != null) {
+            event.begin();
         }
         Set<Long> ids = new HashSet<>(inputIds);
         List<Compactor.Input> inputs = new ArrayList<>();
@@ -784,7 +815,7 @@ final class Store {
         Compactor.Result result;
         try {
             result = new Compactor(fs, dir, options.segmentSize(), options.compactionRate(), keydir, segments, seed,
-                    this::allocateSegmentId).copy(inputs, floor);
+                    this::allocateSegmentId, progress).copy(inputs, floor);
             if (!ProtocolMutant.is(ProtocolMutant.SKIP_OUTPUT_DIRECTORY_SYNC)) {
                 fs.syncDirectory(dir);
             }
@@ -795,6 +826,7 @@ final class Store {
                 }
             }
         } catch (IOException e) {
+            IoErrorEvent.emit(dir, "compaction of " + dir, e, false);
             throw new MapcaskIOException("compaction of " + dir + " failed before its commit and was abandoned;"
                     + " the store is unchanged and writable: " + e.getMessage(), e);
         } catch (IllegalStateException unmapped) {
@@ -808,6 +840,7 @@ final class Store {
                 ensureWritable();
             }
             commitCompaction(inputIds, ids, result);
+            compacted(inputs, result, event);
         } finally {
             writeLock.unlock();
         }
@@ -844,6 +877,29 @@ final class Store {
             }
         } finally {
             retireLock.writeLock().unlock();
+        }
+    }
+
+    /** Under the write lock: counts a committed compaction, and ends its JFR event (when there is one). */
+    private void compacted(List<Compactor.Input> inputs, Compactor.Result result, CompactionEvent event) {
+        long inputBytes = 0;
+        for (Compactor.Input in : inputs) {
+            inputBytes += in.length();
+        }
+        long outputBytes = 0;
+        for (Compactor.Output o : result.outputs()) {
+            outputBytes += o.length();
+        }
+        metrics.compacted(inputBytes, outputBytes, result.recordsCopied(), result.droppedTombstones().size());
+        if (event != null && event.shouldCommit()) {
+            event.directory = dir.toString();
+            event.inputSegments = inputs.size();
+            event.outputSegments = result.outputs().size();
+            event.inputBytes = inputBytes;
+            event.outputBytes = outputBytes;
+            event.recordsCopied = result.recordsCopied();
+            event.tombstonesDropped = result.droppedTombstones().size();
+            event.commit();
         }
     }
 
@@ -910,6 +966,29 @@ final class Store {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** @return a snapshot of the counters and state; see {@link MapcaskStats} */
+    MapcaskStats stats() {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            forceLock.lock();
+            try {
+                return metrics.snapshot(dir, live, usage.snapshot(), active, keydir, manifest, pendingUnlinks.size(),
+                        compactionLock.isLocked(), lastSequence, durableSequence);
+            } finally {
+                forceLock.unlock();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Recovery hands over what it did; once, before the store is shared. @return this */
+    Store recovered(RecoveryReport report) {
+        metrics.recovered(report);
+        return this;
     }
 
     /** Test hook: segment id → {live bytes, dead bytes}. */
@@ -1048,6 +1127,10 @@ final class Store {
      * that the unlinks of files the old manifest removed are durable before it is forgotten.
      */
     static Manifest rotateManifest(Fs fs, Path dir, Manifest old, LiveSet live) throws IOException {
+        ManifestRotationEvent event = Jfr.on() ? new ManifestRotationEvent() : null;
+        if (event != null) {
+            event.begin();
+        }
         long number = old.number() + 1;
         fs.syncDirectory(dir);
         Manifest next = Manifest.create(fs, dir, number, live.snapshot(), old.hashSeed());
@@ -1060,6 +1143,14 @@ final class Store {
         }
         old.close();
         fs.delete(dir.resolve(FileNames.manifest(old.number())));
+        if (event != null && event.shouldCommit()) {
+            event.directory = dir.toString();
+            event.previousNumber = old.number();
+            event.number = number;
+            event.previousBytes = old.size();
+            event.reason = ManifestRotationEvent.SIZE;
+            event.commit();
+        }
         return next;
     }
 
@@ -1084,6 +1175,7 @@ final class Store {
         if (failed == null) {
             failed = e;
         }
+        IoErrorEvent.emit(dir, what, e, true);
         completePendingAsync();
         return new MapcaskIOException(what + " failed, the store is now read-only until reopened: " + e.getMessage(), e);
     }

@@ -7,7 +7,11 @@
  *
  * <p><b>Public surface</b>: {@link io.mapcask.Mapcask}, {@link io.mapcask.MapcaskOptions},
  * {@link io.mapcask.MapcaskConfig} and {@link io.mapcask.MapcaskException} with its
- * subclasses. Everything else in this package is internal.
+ * subclasses; for operators the snapshots {@link io.mapcask.MapcaskStats} (with {@link
+ * io.mapcask.SegmentStats} and {@link io.mapcask.RecoveryReport}) and {@link
+ * io.mapcask.VerificationReport}, and {@link io.mapcask.ProgressListener}. Everything else in
+ * this package is internal, the {@code io.mapcask.*} JFR event classes included (their names
+ * and fields are the contract, see {@code docs/operations.md}).
  *
  * <p><b>Hot paths</b>: {@code get} hashes the key, probes the off-heap {@code Keydir}, confirms
  * the key against the mapped record and copies the value out; {@code put} appends one record
