@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mapcask.kafka.streams.example.WordCountExample;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +63,7 @@ class BrokerRestoreTest {
         assertEquals(0, cleanRestart.restored.get(),
                 Seeded.context(seed) + "a clean restart restores nothing: the stores hold their committed offsets");
 
-        wipe(stateDir);
+        TestFiles.deleteTree(stateDir);
         WordCountApp.RestoreTally afterWipe = new WordCountApp.RestoreTally();
         try (WordCountApp.Running app = WordCountApp.start(broker.bootstrap(), stateDir, afterWipe)) {
             assertEquals(before, WordCountApp.awaitCounts(app.streams(), expected, TIMEOUT));
@@ -76,13 +73,5 @@ class BrokerRestoreTest {
         assertTrue(changelogRecords > 0);
         assertEquals(changelogRecords, afterWipe.restored.get(),
                 Seeded.context(seed) + "a wiped store is restored from the whole changelog");
-    }
-
-    static void wipe(Path stateDir) throws IOException {
-        try (Stream<Path> files = Files.walk(stateDir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
