@@ -1,7 +1,6 @@
 package io.mapcask.kafka.streams;
 
 import java.util.Arrays;
-import java.util.NavigableMap;
 import org.apache.kafka.common.utils.Bytes;
 
 /**
@@ -30,12 +29,6 @@ record KeyRange(Bytes lower, Bytes upper, boolean upperInclusive) {
         }
         int c = key.compareTo(upper);
         return upperInclusive ? c <= 0 : c < 0;
-    }
-
-    /** @return the part of {@code map} whose keys are in this range (a view) */
-    <V> NavigableMap<Bytes, V> of(NavigableMap<Bytes, V> map) {
-        NavigableMap<Bytes, V> from = lower == null ? map : map.tailMap(lower, true);
-        return upper == null ? from : from.headMap(upper, upperInclusive);
     }
 
     /**

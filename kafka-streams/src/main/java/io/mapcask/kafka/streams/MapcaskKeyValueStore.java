@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -468,7 +467,12 @@ public final class MapcaskKeyValueStore implements KeyValueStore<Bytes, byte[]> 
         checkOpen();
         // The buffer is read first: a commit in between moves writes from the buffer into
         // Mapcask, never back, so each write is seen in one place or the other.
-        NavigableMap<Bytes, byte[]> pending = new TreeMap<>(range.of(buffer.view()));
+        Map<Bytes, byte[]> pending = new HashMap<>();
+        buffer.view().forEach((key, value) -> {
+            if (range.contains(key)) {
+                pending.put(key, value);
+            }
+        });
         TreeMap<Bytes, byte[]> found = new TreeMap<>(); // value null: read it from Mapcask
         List<KeyValue<Bytes, byte[]>> entries;
         try {

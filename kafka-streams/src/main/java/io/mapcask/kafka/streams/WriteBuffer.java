@@ -2,21 +2,21 @@ package io.mapcask.kafka.streams;
 
 import io.mapcask.WriteBatch;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.utils.Bytes;
 
 /**
- * The writes a {@link MapcaskKeyValueStore} has taken since its last commit, in key order, with
- * an upper bound of the segment bytes they will take as Mapcask records. Only the stream thread
- * writes; interactive-query threads read concurrently (hence the concurrent map). Values are the
- * arrays the caller gave, not copies, as in Kafka's in-memory store.
+ * The writes a {@link MapcaskKeyValueStore} has taken since its last commit, with an upper bound
+ * of the segment bytes they will take as Mapcask records. Only the stream thread writes;
+ * interactive-query threads read concurrently (hence the concurrent map). Unordered: a scan sorts
+ * what it finds anyway. Values are the arrays the caller gave, not copies, as in Kafka's
+ * in-memory store.
  */
 final class WriteBuffer {
     /** Marks a buffered delete. Compared by identity, so that an empty value stays a value. */
     static final byte[] DELETED = new byte[0];
 
-    private final ConcurrentSkipListMap<Bytes, byte[]> pending = new ConcurrentSkipListMap<>();
+    private final ConcurrentHashMap<Bytes, byte[]> pending = new ConcurrentHashMap<>();
     private volatile long bytes;
 
     /** @return the buffered value, {@link #DELETED} for a buffered delete, null when the key is not buffered */
@@ -43,8 +43,8 @@ final class WriteBuffer {
         return pending.isEmpty();
     }
 
-    /** @return a live view of the buffered writes in key order */
-    NavigableMap<Bytes, byte[]> view() {
+    /** @return a live view of the buffered writes */
+    Map<Bytes, byte[]> view() {
         return pending;
     }
 

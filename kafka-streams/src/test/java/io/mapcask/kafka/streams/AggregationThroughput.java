@@ -35,13 +35,13 @@ import org.apache.kafka.streams.state.Stores;
  * <ul>
  *   <li><b>one update per record</b>: the DSL's {@code groupByKey().aggregate(...)}; each input
  *       record is one store update and one commit, so the commit dominates;
- *   <li><b>100 updates per record</b>: a processor that adds each of the 100 (key, amount) pairs
+ *   <li><b>1,000 updates per record</b>: a processor that adds each of the 1,000 (key, amount) pairs
  *       of an input record into the store, so the store's reads and writes dominate.
  * </ul>
  */
 public final class AggregationThroughput {
     private static final int KEYS = 10_000;
-    private static final int PAIRS_PER_RECORD = 100;
+    private static final int PAIRS_PER_RECORD = 1000;
 
     private AggregationThroughput() {
     }
@@ -56,7 +56,7 @@ public final class AggregationThroughput {
                 int n = measured ? records : records / 10;
                 for (Shape shape : Shape.values()) {
                     for (StoreKind kind : StoreKind.values()) {
-                        int inputs = shape == Shape.HUNDRED_UPDATES ? n / 10 : n;
+                        int inputs = shape == Shape.MANY_UPDATES ? n / 40 : n;
                         double seconds = run(shape, kind, inputs, work.resolve(shape + "-" + kind + "-" + measured));
                         if (measured) {
                             System.out.printf(Locale.ROOT, "%-26s %-8s %10d %14.0f %14.0f%n", shape.label, kind.label,
@@ -85,7 +85,7 @@ public final class AggregationThroughput {
 
     private enum Shape {
         ONE_UPDATE("1 update per record", 1),
-        HUNDRED_UPDATES(PAIRS_PER_RECORD + " updates per record", PAIRS_PER_RECORD);
+        MANY_UPDATES(PAIRS_PER_RECORD + " updates per record", PAIRS_PER_RECORD);
 
         final String label;
         final int updatesPerRecord;
