@@ -27,9 +27,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,24 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BrokerKillTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final String CHANGELOG = WordCountExample.APPLICATION_ID + "-" + WordCountExample.STORE + "-changelog";
+
+    @RegisterExtension
+    static final BrokerExtension BROKER = new BrokerExtension();
 
     @TempDir
-    static Path dir;
-    static EmbeddedKafka broker;
-
-    @BeforeAll
-    static void startBroker() throws IOException {
-        broker = EmbeddedKafka.start(dir);
-        broker.createTopics(2, WordCountExample.INPUT, WordCountExample.OUTPUT);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    Path dir;
 
     @Test
     void shouldKeepOffsetsAndDataInAgreementAndCountEveryWordOnceWhenTheAppIsKilled() throws Exception {
@@ -90,7 +77,7 @@ class BrokerKillTest {
         assertFalse(committed.isEmpty(), context + "some store committed before the kill");
 
         WordCountApp.RestoreTally tally = new WordCountApp.RestoreTally();
-        try (WordCountApp.Running app = WordCountApp.start(broker.bootstrap(), stateDir, tally)) {
+        try (WordCountApp.Running app = WordCountApp.start(BROKER.bootstrap(), stateDir, tally)) {
             WordCountApp.awaitCounts(app.streams(), WordCountApp.expectedCounts(lines), TIMEOUT);
         }
         committed.forEach((tp, offset) -> {
@@ -99,13 +86,13 @@ class BrokerKillTest {
                 assertEquals(offset + 1, start, context + "the restore of " + tp + " starts after the committed offset");
             }
         });
-        long changelogRecords = WordCountApp.readCommitted(broker.bootstrap(), CHANGELOG).size();
+        long changelogRecords = WordCountApp.readCommitted(BROKER.bootstrap(), WordCountApp.CHANGELOG).size();
         assertTrue(tally.restored.get() < changelogRecords, context + "only the tail was restored: "
                 + tally.restored.get() + " of " + changelogRecords + " changelog records");
 
         // Every word was counted once per occurrence, each count emitted exactly once: 1, 2, ..., n.
         Map<String, List<Long>> emitted = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : WordCountApp.readCommitted(broker.bootstrap(), WordCountExample.OUTPUT)) {
+        for (ConsumerRecord<byte[], byte[]> r : WordCountApp.readCommitted(BROKER.bootstrap(), WordCountExample.OUTPUT)) {
             emitted.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), w -> new ArrayList<>())
                     .add(ByteBuffer.wrap(r.value()).getLong());
         }
@@ -122,7 +109,7 @@ class BrokerKillTest {
         String java = ProcessHandle.current().info().command().orElseThrow();
         ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                WordCountApp.class.getName(), broker.bootstrap(), stateDir.toString());
+                WordCountApp.class.getName(), BROKER.bootstrap(), stateDir.toString());
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
         return pb.redirectOutput(dir.resolve("child.out").toFile()).redirectError(dir.resolve("child.err").toFile())
@@ -142,7 +129,7 @@ class BrokerKillTest {
 
     /** 200 lines every 50 ms: about 2 s for the whole input. */
     private static void feed(List<String> lines, AtomicInteger sent) {
-        try (KafkaProducer<String, String> producer = WordCountApp.producer(broker.bootstrap())) {
+        try (KafkaProducer<String, String> producer = WordCountApp.producer(BROKER.bootstrap())) {
             for (int i = 0; i < lines.size(); i++) {
                 producer.send(new ProducerRecord<>(WordCountExample.INPUT, lines.get(i)));
                 if (i % 200 == 199) {
@@ -170,7 +157,7 @@ class BrokerKillTest {
 
     /** @return the input lines whose processing the app's consumer group committed */
     private static long committedInput() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.bootstrap()))) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin
                     .listConsumerGroupOffsets(WordCountExample.APPLICATION_ID).partitionsToOffsetAndMetadata().get();
             return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(WordCountExample.INPUT))
@@ -186,7 +173,7 @@ class BrokerKillTest {
      */
     private static Map<TopicPartition, Long> assertStoresAgreeWithTheirChangelog(Path stateDir, String context)
             throws IOException {
-        List<ConsumerRecord<byte[], byte[]>> changelog = WordCountApp.readCommitted(broker.bootstrap(), CHANGELOG);
+        List<ConsumerRecord<byte[], byte[]>> changelog = WordCountApp.readCommitted(BROKER.bootstrap(), WordCountApp.CHANGELOG);
         Map<TopicPartition, Long> committed = new HashMap<>();
         List<Path> stores;
         try (Stream<Path> files = Files.walk(stateDir)) {

@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mapcask.kafka.streams.example.WordCountExample;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,33 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
 class BrokerRestoreTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    @RegisterExtension
+    static final BrokerExtension BROKER = new BrokerExtension();
+
     @TempDir
-    static Path dir;
-    static EmbeddedKafka broker;
-
-    @BeforeAll
-    static void startBroker() throws IOException {
-        broker = EmbeddedKafka.start(dir);
-        broker.createTopics(2, WordCountExample.INPUT, WordCountExample.OUTPUT);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    Path dir;
 
     @Test
     void shouldAnswerAsBeforeAfterACleanRestartAndAfterTheStateDirectoryIsWiped() throws Exception {
         long seed = Seeded.seed(0x5eed_0004L);
         List<String> lines = WordCountApp.lines(Seeded.random(seed), 3000);
         Map<String, Long> expected = WordCountApp.expectedCounts(lines);
-        WordCountApp.produce(broker.bootstrap(), lines);
+        WordCountApp.produce(BROKER.bootstrap(), lines);
         Path stateDir = dir.resolve("state");
 
         Map<String, Long> before;
-        try (WordCountApp.Running app = WordCountApp.start(broker.bootstrap(), stateDir, null)) {
+        try (WordCountApp.Running app = WordCountApp.start(BROKER.bootstrap(), stateDir, null)) {
             KafkaStreams streams = app.streams();
             before = WordCountApp.awaitCounts(streams, expected, TIMEOUT);
             String word = expected.keySet().iterator().next();
@@ -57,7 +44,7 @@ class BrokerRestoreTest {
         }
 
         WordCountApp.RestoreTally cleanRestart = new WordCountApp.RestoreTally();
-        try (WordCountApp.Running app = WordCountApp.start(broker.bootstrap(), stateDir, cleanRestart)) {
+        try (WordCountApp.Running app = WordCountApp.start(BROKER.bootstrap(), stateDir, cleanRestart)) {
             assertEquals(before, WordCountApp.awaitCounts(app.streams(), expected, TIMEOUT));
         }
         assertEquals(0, cleanRestart.restored.get(),
@@ -65,11 +52,10 @@ class BrokerRestoreTest {
 
         TestFiles.deleteTree(stateDir);
         WordCountApp.RestoreTally afterWipe = new WordCountApp.RestoreTally();
-        try (WordCountApp.Running app = WordCountApp.start(broker.bootstrap(), stateDir, afterWipe)) {
+        try (WordCountApp.Running app = WordCountApp.start(BROKER.bootstrap(), stateDir, afterWipe)) {
             assertEquals(before, WordCountApp.awaitCounts(app.streams(), expected, TIMEOUT));
         }
-        long changelogRecords = WordCountApp.readCommitted(broker.bootstrap(),
-                WordCountExample.APPLICATION_ID + "-" + WordCountExample.STORE + "-changelog").size();
+        long changelogRecords = WordCountApp.readCommitted(BROKER.bootstrap(), WordCountApp.CHANGELOG).size();
         assertTrue(changelogRecords > 0);
         assertEquals(changelogRecords, afterWipe.restored.get(),
                 Seeded.context(seed) + "a wiped store is restored from the whole changelog");

@@ -34,6 +34,8 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
  * takes over quickly). Also the input the tests write, and what they read back.
  */
 final class WordCountApp {
+    /** The changelog topic of the example's store. */
+    static final String CHANGELOG = WordCountExample.APPLICATION_ID + "-" + WordCountExample.STORE + "-changelog";
     private static final List<String> VOCABULARY = List.of("apple", "brook", "cedar", "delta", "ember", "fjord",
             "grove", "heron", "inlet", "juniper", "kelp", "lumen", "maple", "north", "opal", "pine", "quartz",
             "river", "slate", "tide", "umber", "vale", "willow", "xenon", "yarrow", "zephyr");
