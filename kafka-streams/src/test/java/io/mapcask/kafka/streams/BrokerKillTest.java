@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,8 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * process crash (a power loss is the business of Mapcask's own crash tests).
  */
 class BrokerKillTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
     @RegisterExtension
     static final BrokerExtension BROKER = new BrokerExtension();
 
@@ -78,7 +75,7 @@ class BrokerKillTest {
 
         WordCountApp.RestoreTally tally = new WordCountApp.RestoreTally();
         try (WordCountApp.Running app = WordCountApp.start(BROKER.bootstrap(), stateDir, tally)) {
-            WordCountApp.awaitCounts(app.streams(), WordCountApp.expectedCounts(lines), TIMEOUT);
+            WordCountApp.awaitCounts(app.streams(), WordCountApp.expectedCounts(lines), WordCountApp.TIMEOUT);
         }
         committed.forEach((tp, offset) -> {
             Long start = tally.startOffsets.get(tp);
@@ -117,7 +114,7 @@ class BrokerKillTest {
     }
 
     private void awaitRunning(Process child) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + WordCountApp.TIMEOUT.toNanos();
         while (!Files.readString(dir.resolve("child.out")).contains("RUNNING")) {
             if (!child.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("the child app did not reach RUNNING (alive: " + child.isAlive()
@@ -146,10 +143,10 @@ class BrokerKillTest {
     }
 
     private static void awaitFirstCommitAndHalfTheInput(AtomicInteger sent, int total) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + WordCountApp.TIMEOUT.toNanos();
         while (committedInput() == 0 || sent.get() < total / 2) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the child app committed nothing within " + TIMEOUT);
+                throw new AssertionError("the child app committed nothing within " + WordCountApp.TIMEOUT);
             }
             Thread.sleep(20);
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mapcask.kafka.streams.example.WordCountExample;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
@@ -19,8 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * rebuilt from the changelog to answer exactly as before.
  */
 class BrokerRestoreTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
     @RegisterExtension
     static final BrokerExtension BROKER = new BrokerExtension();
 
@@ -38,14 +35,14 @@ class BrokerRestoreTest {
         Map<String, Long> before;
         try (WordCountApp.Running app = WordCountApp.start(BROKER.bootstrap(), stateDir, null)) {
             KafkaStreams streams = app.streams();
-            before = WordCountApp.awaitCounts(streams, expected, TIMEOUT);
+            before = WordCountApp.awaitCounts(streams, expected, WordCountApp.TIMEOUT);
             String word = expected.keySet().iterator().next();
             assertEquals(expected.get(word), WordCountExample.count(streams, word), "a key query");
         }
 
         WordCountApp.RestoreTally cleanRestart = new WordCountApp.RestoreTally();
         try (WordCountApp.Running app = WordCountApp.start(BROKER.bootstrap(), stateDir, cleanRestart)) {
-            assertEquals(before, WordCountApp.awaitCounts(app.streams(), expected, TIMEOUT));
+            assertEquals(before, WordCountApp.awaitCounts(app.streams(), expected, WordCountApp.TIMEOUT));
         }
         assertEquals(0, cleanRestart.restored.get(),
                 Seeded.context(seed) + "a clean restart restores nothing: the stores hold their committed offsets");
@@ -53,7 +50,7 @@ class BrokerRestoreTest {
         TestFiles.deleteTree(stateDir);
         WordCountApp.RestoreTally afterWipe = new WordCountApp.RestoreTally();
         try (WordCountApp.Running app = WordCountApp.start(BROKER.bootstrap(), stateDir, afterWipe)) {
-            assertEquals(before, WordCountApp.awaitCounts(app.streams(), expected, TIMEOUT));
+            assertEquals(before, WordCountApp.awaitCounts(app.streams(), expected, WordCountApp.TIMEOUT));
         }
         long changelogRecords = WordCountApp.readCommitted(BROKER.bootstrap(), WordCountApp.CHANGELOG).size();
         assertTrue(changelogRecords > 0);

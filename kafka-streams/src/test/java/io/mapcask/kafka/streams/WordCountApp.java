@@ -34,6 +34,8 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
  * takes over quickly). Also the input the tests write, and what they read back.
  */
 final class WordCountApp {
+    /** How long a broker test waits for the app to get anywhere. */
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
     /** The changelog topic of the example's store. */
     static final String CHANGELOG = WordCountExample.APPLICATION_ID + "-" + WordCountExample.STORE + "-changelog";
     private static final List<String> VOCABULARY = List.of("apple", "brook", "cedar", "delta", "ember", "fjord",
