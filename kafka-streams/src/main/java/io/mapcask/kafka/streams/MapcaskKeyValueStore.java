@@ -60,7 +60,7 @@ import org.apache.kafka.streams.state.internals.StoreQueryUtils;
  * concurrently. Reads take no lock.
  */
 public final class MapcaskKeyValueStore implements KeyValueStore<Bytes, byte[]> {
-    /** The folder under a task's state directory that holds the Mapcask stores of its tasks. */
+    /** The folder under a task's state directory that holds the task's Mapcask stores. */
     static final String DIRECTORY = "mapcask";
 
     private static final System.Logger LOG = System.getLogger(MapcaskKeyValueStore.class.getName());
