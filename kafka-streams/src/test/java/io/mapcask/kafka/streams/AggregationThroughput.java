@@ -102,7 +102,6 @@ public final class AggregationThroughput {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "throughput");
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         try (TopologyTestDriver driver = new TopologyTestDriver(topology(shape, kind.supplier.apply("totals")), config)) {
             if (shape == Shape.ONE_UPDATE) {
                 TestInputTopic<String, Long> in = driver.createInputTopic("amounts", Serdes.String().serializer(),

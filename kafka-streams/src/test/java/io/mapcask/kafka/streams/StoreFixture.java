@@ -38,7 +38,6 @@ final class StoreFixture {
         Properties config = new Properties();
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
         config.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, Boolean.toString(transactionalStores));
-        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true"); // else a warning per context
         processorContext = new MockProcessorContext<>(config, new TaskId(0, 0), stateDir.toFile());
         context = new RecordingContext(processorContext.getStateStoreContext());
     }
