@@ -58,46 +58,13 @@ class IterationTest {
     @Test
     void shouldVisitStableKeysExactlyOnceWhileWritersAndCompactionRun() throws InterruptedException {
         try (Mapcask db = Mapcask.open(dir, MapcaskOptions.builder().segmentSize(32 << 10).build())) {
-            for (int i = 0; i < 2000; i++) {
-                db.put(b("stable" + i), b("s" + i));
-            }
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread writer = Thread.ofPlatform().start(() -> {
-                try {
-                    Random rnd = new Random(5);
-                    for (int i = 0; !stop.get(); i++) {
-                        db.put(b("churn" + rnd.nextInt(500)), new byte[rnd.nextInt(300)]);
-                        if (i % 2000 == 0) {
-                            db.compact();
-                        }
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
+            Random rnd = new Random(5);
+            iterateWhileWriting(db, 2000, 20, i -> {
+                db.put(b("churn" + rnd.nextInt(500)), new byte[rnd.nextInt(300)]);
+                if (i % 2000 == 0) {
+                    db.compact();
                 }
             });
-            try {
-                for (int round = 0; round < 20; round++) {
-                    Map<String, Integer> visits = new HashMap<>();
-                    db.forEach((k, v) -> {
-                        String key = s(k);
-                        visits.merge(key, 1, Integer::sum);
-                        if (key.startsWith("stable")) {
-                            assertArrayEquals(b("s" + key.substring(6)), v, key);
-                        }
-                    });
-                    for (int i = 0; i < 2000; i++) {
-                        assertEquals(1, visits.getOrDefault("stable" + i, 0), "stable" + i + " in round " + round);
-                    }
-                    assertTrue(visits.values().stream().allMatch(n -> n == 1), "a key was visited twice");
-                }
-            } finally {
-                stop.set(true);
-                writer.join();
-            }
-            if (failure.get() != null) {
-                throw new AssertionError(failure.get());
-            }
         }
     }
 
@@ -105,36 +72,53 @@ class IterationTest {
     void shouldVisitEveryKeyOnceWhileNewKeysMakeTheKeydirGrow() throws InterruptedException {
         MapcaskOptions small = MapcaskOptions.builder().segmentSize(1 << 20).keydirInitialCapacity(16).build();
         try (Mapcask db = Mapcask.open(dir, small)) {
-            for (int i = 0; i < 3000; i++) {
-                db.put(b("stable" + i), b("s" + i));
-            }
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread writer = Thread.ofPlatform().start(() -> {
-                try {
-                    for (int i = 0; !stop.get() && i < 200_000; i++) {
-                        db.put(b("fresh" + i), b("f")); // every key new: the keydir grows again and again
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
+            // Every key new: the keydir grows again and again under the iterations.
+            iterateWhileWriting(db, 3000, 30, i -> db.put(b("fresh" + i), b("f")));
+        }
+    }
+
+    /**
+     * Writes {@code stable} keys, then iterates {@code rounds} times while another thread runs
+     * {@code write} (with its step number) until the rounds are done: each stable key must be
+     * visited exactly once with its value, and no key twice.
+     */
+    private static void iterateWhileWriting(Mapcask db, int stable, int rounds,
+            java.util.function.IntConsumer write) throws InterruptedException {
+        for (int i = 0; i < stable; i++) {
+            db.put(b("stable" + i), b("s" + i));
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread writer = Thread.ofPlatform().start(() -> {
             try {
-                for (int round = 0; round < 30; round++) {
-                    Map<String, Integer> visits = new HashMap<>();
-                    db.forEachKey(k -> visits.merge(s(k), 1, Integer::sum));
-                    for (int i = 0; i < 3000; i++) {
-                        assertEquals(1, visits.getOrDefault("stable" + i, 0), "stable" + i + " in round " + round);
-                    }
-                    assertTrue(visits.values().stream().allMatch(n -> n == 1), "a key was visited twice");
+                for (int i = 0; !stop.get() && i < 200_000; i++) {
+                    write.accept(i);
                 }
-            } finally {
-                stop.set(true);
-                writer.join();
+            } catch (Throwable t) {
+                failure.set(t);
             }
-            if (failure.get() != null) {
-                throw new AssertionError(failure.get());
+        });
+        try {
+            for (int round = 0; round < rounds; round++) {
+                Map<String, Integer> visits = new HashMap<>();
+                db.forEach((k, v) -> {
+                    String key = s(k);
+                    visits.merge(key, 1, Integer::sum);
+                    if (key.startsWith("stable")) {
+                        assertArrayEquals(b("s" + key.substring(6)), v, key);
+                    }
+                });
+                for (int i = 0; i < stable; i++) {
+                    assertEquals(1, visits.getOrDefault("stable" + i, 0), "stable" + i + " in round " + round);
+                }
+                assertTrue(visits.values().stream().allMatch(n -> n == 1), "a key was visited twice");
             }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
         }
     }
 
