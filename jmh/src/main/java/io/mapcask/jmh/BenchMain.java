@@ -34,20 +34,27 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * The runner behind {@code ./scripts/bench}: runs the workloads W1..W6 against every engine,
- * one JMH run per (workload, engine), and writes the report ({@link BenchReport}) and the
- * charts ({@link BenchChart}).
+ * one JMH run per (workload, engine) (two when the quick profile runs some methods at the
+ * smallest value size only), and writes the report ({@link BenchReport}) and the charts
+ * ({@link BenchChart}).
  *
  * <p>Why not plain {@code java -jar benchmarks.jar}: a peer's JVM flags must reach that peer's
  * forks only, and JMH cannot vary {@code jvmArgs} by {@code @Param}. So this runner gives each
  * engine's runs {@link #BASE_JVM_FLAGS} plus {@link KvEngine#jvmFlags()}. It also
  *
  * <ul>
+ *   <li>prints the plan first: the trials per workload and the estimated time ({@link
+ *       #printPlan}; also with {@code --list});
  *   <li>probes each engine first in a JVM with exactly those flags ({@link EngineProbe}) and
  *       skips, with the reason, an engine that cannot start here;
  *   <li>leaves out, with the reason, a workload an engine cannot run (W3 without per-write
- *       durability, W5/W6 for the in-memory map);
- *   <li>applies the profile's iterations per workload (fsync-bound W3 and single-shot W5/W6 need
- *       other settings than W1/W2), unless JMH options after {@code --} say otherwise;
+ *       durability, W5/W6 for the in-memory map), and what the quick profile leaves out (W3 at
+ *       4 and 16 threads for the peers other than RocksDB);
+ *   <li>runs W3 for Mapcask once per sync variant ({@code mapcaskSync}: {@code always}, {@code
+ *       group}, each also with {@code +single-flush}) and once for each peer; {@code -- -p
+ *       mapcaskSync=...} picks Mapcask's variants;
+ *   <li>applies the profile's iterations per workload (fsync-bound W3 and single-shot W4/W5/W6
+ *       need other settings than W1/W2), unless JMH options after {@code --} say otherwise;
  *   <li>does not stop at a failed trial (a failed verification or a crash posts no number) but
  *       reports it, with the exception line, as failed.
  * </ul>
@@ -117,7 +124,7 @@ public final class BenchMain {
                     e -> e.durableWrites() ? null : "no way to make one write durable",
                     List.of("put4Threads", "put16Threads"), MapcaskEngine.DURABLE_VARIANTS),
             new Workload("W4", W4BulkLoadBenchmark.class, List.of("load"),
-                    new Settings(1, 1, TimeValue.NONE, 3, TimeValue.NONE),
+                    new Settings(1, 2, TimeValue.NONE, 3, TimeValue.NONE),
                     new Settings(2, 1, TimeValue.NONE, 3, TimeValue.NONE), List.of("load"), e -> null),
             new Workload("W5", W5ReopenBenchmark.class, List.of("reopen"),
                     new Settings(1, 1, TimeValue.NONE, 3, TimeValue.NONE),
