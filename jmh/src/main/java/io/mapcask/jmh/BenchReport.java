@@ -518,7 +518,6 @@ final class BenchReport {
      */
     private void w3ByThreads(StringBuilder sb) {
         List<String> cols = w3Columns();
-        List<String> methods = List.of("put", "put4Threads", "put16Threads");
         sb.append("## W3 durable put by writer threads (ops/s = threads / mean latency)\n\n");
         sb.append("Mapcask per `mapcaskSync` variant (`always`: each writer forces; `group`: concurrent writers share "
                 + "a force; `+single-flush`: `sync.single.flush=true`, one device flush per force); each peer with its "
@@ -529,19 +528,15 @@ final class BenchReport {
         }
         sb.append(" |\n|---:|---:");
         sb.append("|---:".repeat(cols.size())).append("|\n");
-        for (int size : valueSizes("W3")) {
-            for (String m : methods) {
-                Map<String, RunResult> g = rows.get(new Row("W3", m, size));
-                if (g == null) {
-                    continue;
-                }
-                sb.append("| ").append(size).append(" B | ").append(g.values().iterator().next().getParams().getThreads());
-                for (String c : cols) {
-                    RunResult x = g.get(c);
-                    sb.append(" | ").append(x == null ? "-" : pm(opsPerSecond(x)));
-                }
-                sb.append(" |\n");
+        // By value size, then threads (a stable sort of rows in method order).
+        for (Row r : rowsOf("W3").stream().sorted(Comparator.comparingInt(Row::valueSize)).toList()) {
+            Map<String, RunResult> g = rows.get(r);
+            sb.append("| ").append(r.valueSize()).append(" B | ").append(g.values().iterator().next().getParams().getThreads());
+            for (String c : cols) {
+                RunResult x = g.get(c);
+                sb.append(" | ").append(x == null ? "-" : pm(opsPerSecond(x)));
             }
+            sb.append(" |\n");
         }
         sb.append('\n');
         List<String[]> lines = new ArrayList<>();
