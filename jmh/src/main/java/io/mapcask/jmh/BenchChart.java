@@ -25,16 +25,22 @@ import org.openjdk.jmh.results.RunResult;
  * stacks panels drawn by XChart.
  *
  * <ul>
- *   <li>{@code throughput.png}: ops/s of W1 and W2, then of W3 (1 / mean latency). No error
- *       bars: XChart 3.8 draws them wrongly on a log axis; {@code results.md} has them.
- *   <li>{@code ratios.png}: Mapcask / peer for W1 and W2, then W3, then W5 (above 1 Mapcask
- *       wins); three panels, as the in-memory map has no W3 and W5 and Chronicle Map no W3.
+ *   <li>{@code throughput.png}: ops/s of W1 and W2; of W3 (threads / mean latency) with a bar
+ *       per Mapcask sync variant, at 1 thread, then by writer threads at the smallest value
+ *       size; keys/s of W4 (keys / load time). No error bars: XChart 3.8 draws them wrongly on a
+ *       log axis; {@code results.md} has them.
+ *   <li>{@code ratios.png}: Mapcask / peer for W1 and W2, then W3 at 1 thread ({@code
+ *       always}), W4 and W5 (above 1 Mapcask wins); a panel each, as the in-memory map has no W3
+ *       and W5 and Chronicle Map no W3.
  * </ul>
  */
 final class BenchChart {
-    /** One colour per engine, Mapcask first, in {@link KvEngine#NAMES} order. */
+    /** One colour per engine, Mapcask first, in {@link KvEngine#NAMES} order; W3's Mapcask variants in reds. */
     private static final Map<String, Color> COLORS = Map.of(
             "mapcask", new Color(0xD62728),
+            "mapcask group", new Color(0x8B0000),
+            "mapcask always+single-flush", new Color(0xFF9896),
+            "mapcask group+single-flush", new Color(0xE377C2),
             "rocksdb", new Color(0x1F77B4),
             "lmdb", new Color(0x2CA02C),
             "chronicle", new Color(0xFF7F0E),
@@ -52,7 +58,16 @@ final class BenchChart {
         panel(panels, "W1 put (no sync) and W2 get: ops/s (" + keys + ")", "ops/s (log scale)",
                 report.rowsOf("W1", "W2"), es, e -> e, (r, e) -> ops(report, r, e), false);
         panel(panels, "W3 put durable on each write, 1 thread: ops/s = 1 / mean latency (" + keys + ")",
-                "ops/s (log scale)", report.rowsOf("W3"), es, e -> e, (r, e) -> ops(report, r, e), false);
+                "ops/s (log scale)", oneThread(report), report.w3Columns(), BenchReport::w3Label,
+                (r, e) -> ops(report, r, e), false);
+        List<BenchReport.Row> w3 = report.rowsOf("W3");
+        int smallest = w3.stream().mapToInt(BenchReport.Row::valueSize).min().orElse(0);
+        panel(panels, "W3 put durable on each write by writer threads, " + smallest
+                + " B values: ops/s = threads / mean latency (" + keys + ")",
+                "ops/s (log scale)", w3.stream().filter(r -> r.valueSize() == smallest).toList(),
+                report.w3Columns(), BenchReport::w3Label, (r, e) -> ops(report, r, e), false);
+        panel(panels, "W4 bulk load into an empty store, to the end of the final sync: keys/s (" + keys + ")",
+                "keys/s (log scale)", report.rowsOf("W4"), es, e -> e, (r, e) -> loadRate(report, r, e), false);
         save(panels, png);
     }
 
@@ -62,8 +77,11 @@ final class BenchChart {
         panel(panels, "How many times better Mapcask is than each peer: W1, W2 (above 1: Mapcask wins)",
                 "Mapcask / peer (log scale)", report.rowsOf("W1", "W2"), peers, p -> "vs " + p,
                 (r, p) -> report.ratio(r, p), true);
-        panel(panels, "... W3 put durable on each write (1 / mean latency)",
-                "Mapcask / peer (log scale)", report.rowsOf("W3"), peers, p -> "vs " + p,
+        panel(panels, "... W3 put durable on each write, 1 thread, Mapcask `always` (1 / mean latency)",
+                "Mapcask / peer (log scale)", oneThread(report), peers, p -> "vs " + p,
+                (r, p) -> report.ratio(r, p), true);
+        panel(panels, "... W4 bulk load (the peer's time over Mapcask's)",
+                "Mapcask / peer (log scale)", report.rowsOf("W4"), peers, p -> "vs " + p,
                 (r, p) -> report.ratio(r, p), true);
         panel(panels, "... W5 reopen to the first get (the peer's time over Mapcask's)",
                 "Mapcask / peer (log scale)", report.rowsOf("W5"), peers, p -> "vs " + p,
@@ -71,9 +89,25 @@ final class BenchChart {
         save(panels, png);
     }
 
+    /** @return W3's rows of one writer thread */
+    private static List<BenchReport.Row> oneThread(BenchReport report) {
+        return report.rowsOf("W3").stream().filter(r -> r.method().equals("put")).toList();
+    }
+
     private static double[] ops(BenchReport report, BenchReport.Row r, String e) {
         RunResult res = report.rows.get(r).get(e);
         return res == null ? null : BenchReport.opsPerSecond(res);
+    }
+
+    /** @return {keys/s, error} of a W4 load: the key count over the load's time */
+    private static double[] loadRate(BenchReport report, BenchReport.Row r, String e) {
+        RunResult res = report.rows.get(r).get(e);
+        if (res == null) {
+            return null;
+        }
+        double[] ms = BenchReport.millis(res);
+        double rate = report.keyCount / (ms[0] / 1e3);
+        return new double[] {rate, rate * ms[1] / ms[0]};
     }
 
     /**

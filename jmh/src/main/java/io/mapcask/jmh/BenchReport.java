@@ -20,13 +20,19 @@ import org.openjdk.jmh.util.Statistics;
 
 /**
  * The tables of one {@code ./scripts/bench} run, from JMH's results: throughput with error bars
- * per workload and engine, W3 latency percentiles, W5 reopen times, W6 disk bytes, the ratio of
+ * per workload and engine, W3 by writer threads (Mapcask's sync variants against the peers) and
+ * its latency percentiles, W4 bulk load times, W5 reopen times, W6 disk bytes, the ratio of
  * Mapcask to each peer, and the targets of issue 5 (met, or missed and by how much).
  *
  * <p>Conventions: every "ratio" is "how many times better Mapcask is": ops/s of Mapcask divided
- * by the peer's, and for times the peer's time divided by Mapcask's, so above 1 Mapcask wins.
- * W3's ops/s is {@code 1 / mean latency} (one thread). Errors are JMH's 99.9% confidence
- * half-widths; a ratio's error is first-order propagation of both relative errors.
+ * by the peer's, and for times (W4, W5, W6) the peer's time divided by Mapcask's, so above 1
+ * Mapcask wins. W3's ops/s is {@code threads / mean latency} (every thread calls back to back).
+ * Errors are JMH's 99.9% confidence half-widths; a ratio's error is first-order propagation of
+ * both relative errors.
+ *
+ * <p>Columns: a result's column is its engine, except W3's Mapcask variants other than {@code
+ * always} ({@code mapcaskSync}), which get a column of their own ({@link #column}); the tables
+ * of every workload show the engines (Mapcask = {@code always}), the W3 tables all variants.
  */
 final class BenchReport {
     static final String BASE = MapcaskEngine.NAME;
@@ -40,6 +46,9 @@ final class BenchReport {
                 case "W2.get2Threads" -> "W2 get, 2 threads";
                 case "W2.getMiss90" -> "W2 get, 90% misses";
                 case "W3.put" -> "W3 durable put";
+                case "W3.put4Threads" -> "W3 durable put, 4 threads";
+                case "W3.put16Threads" -> "W3 durable put, 16 threads";
+                case "W4.load" -> "W4 bulk load";
                 case "W5.reopen" -> "W5 reopen";
                 case "W6.overwriteAllAndCompact" -> "W6 overwrite all + compact";
                 default -> workload + " " + method;
@@ -54,7 +63,7 @@ final class BenchReport {
     final Map<String, String> versions;
     final List<BenchMain.Gap> gaps;
     final double minutes;
-    /** Row -> engine -> result, rows in workload, method, value size order. */
+    /** Row -> column ({@link #column}) -> result, rows in workload, method, value size order. */
     final Map<Row, Map<String, RunResult>> rows;
 
     BenchReport(String profile, int keyCount, List<String> engines, Map<String, String> versions,
@@ -76,9 +85,43 @@ final class BenchReport {
             String cls = bench.substring(0, bench.lastIndexOf('.'));
             String workload = cls.substring(cls.lastIndexOf('.') + 1, cls.lastIndexOf('.') + 3);
             Row row = new Row(workload, method, Integer.parseInt(p.getParam("valueSize")));
-            m.computeIfAbsent(row, k -> new LinkedHashMap<>()).put(p.getParam("engine"), r);
+            m.computeIfAbsent(row, k -> new LinkedHashMap<>())
+                    .put(column(p.getParam("engine"), p.getParam(BenchMain.MAPCASK_SYNC_PARAM)), r);
         }
         this.rows = m;
+    }
+
+    /**
+     * @param mapcaskSync W3's {@code mapcaskSync} parameter, null for the other workloads
+     * @return the engine's name, or {@code "mapcask <variant>"} for a Mapcask variant other than
+     *     {@code always} (the headline, which stays in the {@code mapcask} column)
+     */
+    static String column(String engine, String mapcaskSync) {
+        if (!engine.equals(BASE) || mapcaskSync == null || mapcaskSync.equals(MapcaskEngine.ALWAYS)) {
+            return engine;
+        }
+        return BASE + " " + mapcaskSync;
+    }
+
+    /** @return W3's columns with a result: Mapcask's variants, then the peers */
+    List<String> w3Columns() {
+        List<String> cols = new ArrayList<>();
+        for (String v : MapcaskEngine.DURABLE_VARIANTS) {
+            cols.add(column(BASE, v));
+        }
+        cols.addAll(KvEngine.NAMES.stream().filter(e -> !e.equals(BASE)).toList());
+        return cols.stream().filter(c -> rowsOf("W3").stream().anyMatch(r -> rows.get(r).containsKey(c))).toList();
+    }
+
+    /** @return how W3's tables name a column: Mapcask's headline column by its variant too */
+    static String w3Label(String column) {
+        return column.equals(BASE) ? BASE + " " + MapcaskEngine.ALWAYS : column;
+    }
+
+    /** @return the result of {@code column} in the row {@code (workload, method, valueSize)}, or null */
+    RunResult result(String workload, String method, int valueSize, String column) {
+        Map<String, RunResult> g = rows.get(new Row(workload, method, valueSize));
+        return g == null ? null : g.get(column);
     }
 
     private static int methodOrder(String workload, String method) {
@@ -93,7 +136,10 @@ final class BenchReport {
 
     // ------------------------------------------------------------------ figures
 
-    /** @return {ops/s, error} for throughput-like rows (W1, W2, W3), or null */
+    /**
+     * @return {ops/s, error} for throughput-like rows (W1, W2, W3), or null; for a time-per-op
+     *     mode, {@code threads / mean time} (JMH's threads call back to back)
+     */
     static double[] opsPerSecond(RunResult r) {
         Result<?> p = r.getPrimaryResult();
         Mode mode = r.getParams().getMode();
@@ -104,7 +150,7 @@ final class BenchReport {
         }
         if (mode == Mode.SampleTime || mode == Mode.AverageTime) {
             double seconds = score * secondsPer(p.getScoreUnit());
-            double ops = 1 / seconds;
+            double ops = r.getParams().getThreads() / seconds;
             return new double[] {ops, Double.isNaN(err) ? Double.NaN : ops * err / score};
         }
         return null;
@@ -128,7 +174,7 @@ final class BenchReport {
         };
     }
 
-    /** @return {milliseconds, error} of a time-per-op row (W5, W6) */
+    /** @return {milliseconds, error} of a time-per-op row (W4, W5, W6) */
     static double[] millis(RunResult r) {
         Result<?> p = r.getPrimaryResult();
         double f = secondsPer(p.getScoreUnit()) * 1e3;
@@ -138,18 +184,28 @@ final class BenchReport {
     /** @return Mapcask's advantage over {@code peer} in this row, {ratio, error}, or null */
     double[] ratio(Row row, String peer) {
         Map<String, RunResult> g = rows.get(row);
-        if (g == null || !g.containsKey(BASE) || !g.containsKey(peer)) {
+        if (g == null) {
+            return null;
+        }
+        return advantage(g.get(BASE), g.get(peer));
+    }
+
+    /**
+     * @return how many times better {@code x} is than {@code y}, {ratio, error}: ops/s over ops/s,
+     *     or for times (W4, W5, W6) {@code y}'s time over {@code x}'s; null when either is missing
+     */
+    static double[] advantage(RunResult x, RunResult y) {
+        if (x == null || y == null) {
             return null;
         }
         double[] a;
         double[] b;
-        boolean time = row.workload().equals("W5") || row.workload().equals("W6");
-        if (time) {
-            a = millis(g.get(peer));
-            b = millis(g.get(BASE));
+        if (x.getParams().getMode() == Mode.SingleShotTime) {
+            a = millis(y);
+            b = millis(x);
         } else {
-            a = opsPerSecond(g.get(BASE));
-            b = opsPerSecond(g.get(peer));
+            a = opsPerSecond(x);
+            b = opsPerSecond(y);
         }
         if (a == null || b == null || b[0] == 0) {
             return null;
@@ -211,7 +267,7 @@ final class BenchReport {
 
         List<Row> thr = rowsOf("W1", "W2", "W3");
         if (!thr.isEmpty()) {
-            sb.append("## Throughput (ops/s ± error; W3 = 1 / mean latency)\n\n");
+            sb.append("## Throughput (ops/s ± error; W3 = threads / mean latency, Mapcask `always`)\n\n");
             header(sb, "workload", es);
             for (Row r : thr) {
                 sb.append("| ").append(r.label());
@@ -227,11 +283,12 @@ final class BenchReport {
 
         List<Row> w3 = rowsOf("W3");
         if (!w3.isEmpty()) {
-            sb.append("## W3 durable put latency (µs, one thread, every sample of the measured iterations)\n\n");
-            sb.append("| engine | value | ops/s | mean ± error | p50 | p99 | p99.9 | max | samples |\n");
-            sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            w3ByThreads(sb);
+            sb.append("## W3 durable put latency (µs, every sample of the measured iterations, all threads)\n\n");
+            sb.append("| engine | threads | value | ops/s | mean ± error | p50 | p99 | p99.9 | max | samples |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Row r : w3) {
-                for (String e : es) {
+                for (String e : w3Columns()) {
                     RunResult x = rows.get(r).get(e);
                     if (x == null) {
                         continue;
@@ -239,8 +296,9 @@ final class BenchReport {
                     Result<?> p = x.getPrimaryResult();
                     Statistics st = p.getStatistics();
                     double f = secondsPer(p.getScoreUnit()) * 1e6;
-                    sb.append(String.format(Locale.ROOT, "| %s | %d B | %s | %s | %s | %s | %s | %s | %,d |%n", e,
-                            r.valueSize(), num(opsPerSecond(x)[0]), pm(new double[] {p.getScore() * f, p.getScoreError() * f}),
+                    sb.append(String.format(Locale.ROOT, "| %s | %d | %d B | %s | %s | %s | %s | %s | %s | %,d |%n", w3Label(e),
+                            x.getParams().getThreads(), r.valueSize(), num(opsPerSecond(x)[0]),
+                            pm(new double[] {p.getScore() * f, p.getScoreError() * f}),
                             num(st.getPercentile(50) * f), num(st.getPercentile(99) * f),
                             num(st.getPercentile(99.9) * f), num(st.getMax() * f), st.getN()));
                 }
@@ -248,19 +306,17 @@ final class BenchReport {
             sb.append('\n');
         }
 
+        List<Row> w4 = rowsOf("W4");
+        if (!w4.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "## W4 bulk load of %,d keys into an empty store, %,d keys a batch, "
+                    + "to the end of the final sync (ms ± error)%n%n", keyCount, W4BulkLoadBenchmark.BATCH));
+            timeTable(sb, w4, es);
+        }
+
         List<Row> w5 = rowsOf("W5");
         if (!w5.isEmpty()) {
             sb.append(String.format(Locale.ROOT, "## W5 reopen after a clean close, to the first get (ms ± error, %,d keys)%n%n", keyCount));
-            header(sb, "workload", es);
-            for (Row r : w5) {
-                sb.append("| ").append(r.label());
-                for (String e : es) {
-                    RunResult x = rows.get(r).get(e);
-                    sb.append(" | ").append(x == null ? "-" : pm(millis(x)));
-                }
-                sb.append(" |\n");
-            }
-            sb.append('\n');
+            timeTable(sb, w5, es);
         }
 
         List<Row> w6 = rowsOf("W6");
@@ -285,7 +341,7 @@ final class BenchReport {
             sb.append('\n');
         }
 
-        List<Row> ratioRows = rowsOf("W1", "W2", "W3", "W5");
+        List<Row> ratioRows = rowsOf("W1", "W2", "W3", "W4", "W5");
         if (!ratioRows.isEmpty() && es.contains(BASE) && !peers.isEmpty()) {
             sb.append("## Mapcask / peer (how many times better Mapcask is; above 1 Mapcask wins)\n\n");
             header(sb, "workload", peers.stream().map(p -> "vs " + p).toList());
@@ -315,11 +371,11 @@ final class BenchReport {
             sb.append('\n');
         }
 
-        if (!thr.isEmpty() || !w5.isEmpty()) {
+        if (!rowsOf("W1", "W2", "W4", "W5").isEmpty()) {
             sb.append("## Measured iterations (for judging the noise)\n\n| workload | engine | iterations |\n|---|---|---|\n");
             for (Row r : rows.keySet()) {
                 if (r.workload().equals("W6") || r.workload().equals("W3")) {
-                    continue;
+                    continue; // W6: one shot; W3: its percentiles say more
                 }
                 for (var e : rows.get(r).entrySet()) {
                     List<String> its = new ArrayList<>();
@@ -346,21 +402,45 @@ final class BenchReport {
         ratioTarget(t, "W1", "put", RocksDbEngine.NAME, 5);
         ratioTarget(t, "W1", "put", ChronicleMapEngine.NAME, 1.5);
         ratioTarget(t, "W3", "put", RocksDbEngine.NAME, 1);
-        t.add(new String[] {"W3 `group` at 16 threads ≥ 8× RocksDB sync at 1 thread", "not measured",
-                "no group sync mode yet (later issue)"});
-        t.add(new String[] {"W4 bulk load of 1M × 100 B ≤ 0.5 s", "not measured", "no batch API yet (later issue)"});
+        String alwaysSingleFlush = MapcaskEngine.ALWAYS + MapcaskEngine.SINGLE_FLUSH_SUFFIX;
+        for (int size : valueSizes("W3")) {
+            RunResult x = result("W3", "put", size, column(BASE, alwaysSingleFlush));
+            if (x != null) {
+                target(t, String.format(Locale.ROOT, "W3 `%s` put ≥ 1× %s, %d B", alwaysSingleFlush, RocksDbEngine.NAME,
+                        size), advantage(x, result("W3", "put", size, RocksDbEngine.NAME)), 1);
+            }
+        }
+        boolean groupMeasured = false;
+        for (String variant : groupVariants()) {
+            for (int size : valueSizes("W3")) {
+                RunResult group16 = result("W3", "put16Threads", size, column(BASE, variant));
+                if (group16 != null) {
+                    groupMeasured = true;
+                    target(t, String.format(Locale.ROOT, "W3 `%s` at 16 threads ≥ 8× RocksDB sync at 1 thread, %d B",
+                            variant, size), advantage(group16, result("W3", "put", size, RocksDbEngine.NAME)), 8);
+                }
+            }
+        }
+        if (!groupMeasured) {
+            t.add(new String[] {"W3 `group` at 16 threads ≥ 8× RocksDB sync at 1 thread", "not measured",
+                    "not in this run (W3 put16Threads with mapcaskSync=group)"});
+        }
+        boolean loadMeasured = false;
+        for (Row r : rowsOf("W4")) {
+            RunResult x = rows.get(r).get(BASE);
+            if (x != null && r.valueSize() == 100) {
+                loadMeasured = true;
+                timeTarget(t, "W4 bulk load of 1M × 100 B ≤ 0.5 s", millis(x)[0], 500);
+            }
+        }
+        if (!loadMeasured) {
+            t.add(new String[] {"W4 bulk load of 1M × 100 B ≤ 0.5 s", "not measured", "not in this run (W4 at 100 B)"});
+        }
         for (Row r : rowsOf("W5")) {
             RunResult x = rows.get(r).get(BASE);
-            if (x == null) {
-                continue;
+            if (x != null) {
+                timeTarget(t, "W5 reopen of 1M keys < 100 ms, " + r.valueSize() + " B", millis(x)[0], 100);
             }
-            double ms = millis(x)[0];
-            String scale = keyCount == 1_000_000 ? "" : String.format(Locale.ROOT, " (at %,d keys; the target is for 1M)", keyCount);
-            String verdict = keyCount != 1_000_000 ? "not judged here: the target is for 1M keys (--keys 1000000)"
-                    : ms < 100 ? String.format(Locale.ROOT, "met (%.1f× under)", 100 / ms)
-                    : String.format(Locale.ROOT, "**missed**: %.1f× too slow", ms / 100);
-            t.add(new String[] {"W5 reopen of 1M keys < 100 ms, " + r.valueSize() + " B",
-                    String.format(Locale.ROOT, "%.1f ms%s", ms, scale), verdict});
         }
         for (Row r : rowsOf("W6")) {
             RunResult x = rows.get(r).get(BASE);
@@ -378,20 +458,107 @@ final class BenchReport {
 
     private void ratioTarget(List<String[]> t, String workload, String method, String peer, double target) {
         for (Row r : rowsOf(workload)) {
-            if (!r.method().equals(method)) {
-                continue;
+            if (r.method().equals(method)) {
+                target(t, String.format(Locale.ROOT, "%s %s ≥ %s× %s, %d B", workload,
+                        workload.equals("W3") ? "`always` put" : method, trim(target), peer, r.valueSize()),
+                        ratio(r, peer), target);
             }
-            String name = String.format(Locale.ROOT, "%s %s ≥ %s× %s, %d B", workload,
-                    workload.equals("W3") ? "`always` put" : method, trim(target), peer, r.valueSize());
-            double[] q = ratio(r, peer);
-            if (q == null) {
-                t.add(new String[] {name, "n/a", "not measured (" + peer + " or Mapcask has no result)"});
-                continue;
+        }
+    }
+
+    /** Adds the row of a ratio target: {@code q} (how many times better Mapcask is, or null) against {@code target}. */
+    private static void target(List<String[]> t, String name, double[] q, double target) {
+        if (q == null) {
+            t.add(new String[] {name, "n/a", "not measured (the peer or Mapcask has no result)"});
+            return;
+        }
+        String verdict = q[0] >= target
+                ? String.format(Locale.ROOT, "met (%.2f× over the target)", q[0] / target)
+                : String.format(Locale.ROOT, "**missed**: %.2f× short (needs %.2f× faster)", target / q[0], target / q[0]);
+        t.add(new String[] {name, ratioText(q), verdict});
+    }
+
+    /** Adds the row of a time limit set for 1M keys, judged only when this run had 1M keys. */
+    private void timeTarget(List<String[]> t, String name, double ms, double limitMs) {
+        String scale = keyCount == 1_000_000 ? "" : String.format(Locale.ROOT, " (at %,d keys; the target is for 1M)", keyCount);
+        String verdict = keyCount != 1_000_000 ? "not judged here: the target is for 1M keys (--keys 1000000)"
+                : ms <= limitMs ? String.format(Locale.ROOT, "met (%.1f× under)", limitMs / ms)
+                : String.format(Locale.ROOT, "**missed**: %.1f× too slow", ms / limitMs);
+        t.add(new String[] {name, String.format(Locale.ROOT, "%s ms%s", num(ms), scale), verdict});
+    }
+
+    /** @return Mapcask's {@code group} variants, in {@link MapcaskEngine#DURABLE_VARIANTS} order */
+    private static List<String> groupVariants() {
+        return MapcaskEngine.DURABLE_VARIANTS.stream().filter(v -> v.startsWith(MapcaskEngine.GROUP)).toList();
+    }
+
+    /** @return the value sizes of the workload's rows, smallest first */
+    private List<Integer> valueSizes(String workload) {
+        return rowsOf(workload).stream().map(Row::valueSize).distinct().sorted().toList();
+    }
+
+    /** A table of times (ms ± error), one row per workload row, one column per engine. */
+    private void timeTable(StringBuilder sb, List<Row> rs, List<String> es) {
+        header(sb, "workload", es);
+        for (Row r : rs) {
+            sb.append("| ").append(r.label());
+            for (String e : es) {
+                RunResult x = rows.get(r).get(e);
+                sb.append(" | ").append(x == null ? "-" : pm(millis(x)));
             }
-            String verdict = q[0] >= target
-                    ? String.format(Locale.ROOT, "met (%.2f× over the target)", q[0] / target)
-                    : String.format(Locale.ROOT, "**missed**: %.2f× short (needs %.2f× faster)", target / q[0], target / q[0]);
-            t.add(new String[] {name, ratioText(q), verdict});
+            sb.append(" |\n");
+        }
+        sb.append('\n');
+    }
+
+    /**
+     * W3 by writer threads: ops/s of every Mapcask variant and peer per thread count, then the
+     * ratios the issues set for group commit (at 16 threads, against RocksDB sync and Mapcask
+     * {@code always} at 1 thread).
+     */
+    private void w3ByThreads(StringBuilder sb) {
+        List<String> cols = w3Columns();
+        sb.append("## W3 durable put by writer threads (ops/s = threads / mean latency)\n\n");
+        sb.append("Mapcask per `mapcaskSync` variant (`always`: each writer forces; `group`: concurrent writers share "
+                + "a force; `+single-flush`: `sync.single.flush=true`, one device flush per force); each peer with its "
+                + "own per-write sync at the same threads.\n\n");
+        sb.append("| value | threads");
+        for (String c : cols) {
+            sb.append(" | ").append(w3Label(c));
+        }
+        sb.append(" |\n|---:|---:");
+        sb.append("|---:".repeat(cols.size())).append("|\n");
+        // By value size, then threads (a stable sort of rows in method order).
+        for (Row r : rowsOf("W3").stream().sorted(Comparator.comparingInt(Row::valueSize)).toList()) {
+            Map<String, RunResult> g = rows.get(r);
+            sb.append("| ").append(r.valueSize()).append(" B | ").append(g.values().iterator().next().getParams().getThreads());
+            for (String c : cols) {
+                RunResult x = g.get(c);
+                sb.append(" | ").append(x == null ? "-" : pm(opsPerSecond(x)));
+            }
+            sb.append(" |\n");
+        }
+        sb.append('\n');
+        List<String[]> lines = new ArrayList<>();
+        for (String variant : groupVariants()) {
+            for (int size : valueSizes("W3")) {
+                RunResult group16 = result("W3", "put16Threads", size, column(BASE, variant));
+                if (group16 == null) {
+                    continue;
+                }
+                double[] vsRocks = advantage(group16, result("W3", "put", size, RocksDbEngine.NAME));
+                double[] vsAlways = advantage(group16, result("W3", "put", size, BASE));
+                lines.add(new String[] {"`" + variant + "`", size + " B", num(opsPerSecond(group16)[0]),
+                        vsRocks == null ? "-" : ratioText(vsRocks), vsAlways == null ? "-" : ratioText(vsAlways)});
+            }
+        }
+        if (!lines.isEmpty()) {
+            sb.append("| Mapcask at 16 threads | value | ops/s | × RocksDB sync, 1 thread (target ≥ 8) "
+                    + "| × Mapcask `always`, 1 thread |\n|---|---:|---:|---:|---:|\n");
+            for (String[] l : lines) {
+                sb.append("| ").append(String.join(" | ", l)).append(" |\n");
+            }
+            sb.append('\n');
         }
     }
 

@@ -21,6 +21,9 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  *       to the OS; it has no {@code fsync}/{@code msync} call, so W3 leaves it out and {@link
  *       #sync()} does nothing. Its file is allocated for {@code entries} up front and is never
  *       compacted, so {@link #compact()} does nothing either.
+ *   <li>{@link #putBatch} is the default loop of puts ({@code putAll} loops over the entries
+ *       too, after the caller has built a map of them). W4 runs it, but the load is never forced
+ *       to disk (see above): its W4 time is that of writing into the mapped file only.
  *   <li>Chronicle's usage analytics are turned off ({@code -Dchronicle.analytics.disable=true};
  *       this machine has no network anyway).
  *   <li>On JDK 17+ Chronicle reaches into JDK internals: its forks get the {@code

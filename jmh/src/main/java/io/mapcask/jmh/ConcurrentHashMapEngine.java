@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The in-memory ceiling, not a peer: a {@link ConcurrentHashMap} on the heap, no persistence at
  * all. It honours the same contract as Mapcask ({@code put} copies the value, {@code get} returns
  * a copy the caller owns), so the gap to it is the price of the disk format, the off-heap keydir
- * and crash safety, not of a weaker API. It runs W1 and W2 only (nothing to sync, reopen or
- * measure on disk).
+ * and crash safety, not of a weaker API. It runs W1, W2 and W4 (a presized map filled by a loop of
+ * puts; nothing to sync) only: nothing to make durable, reopen or measure on disk.
  */
 final class ConcurrentHashMapEngine implements KvEngine {
     static final String NAME = "chm";

@@ -6,8 +6,9 @@ import java.util.Arrays;
 
 /**
  * Starts one engine in a JVM with exactly the flags its benchmark forks get, before any
- * benchmark runs ({@link BenchMain}): open in a temporary directory, write and read back 1,000
- * keys, check an absent key, close, reopen, read again, close. Exit 0 and one line {@code probe
+ * benchmark runs ({@link BenchMain}): open in a temporary directory, write 1,000 keys (half by
+ * {@code put}, half by {@code putBatch}) and read them back, check an absent key, close, reopen,
+ * read again, close. Exit 0 and one line {@code probe
  * ok} when all went well; exit 1 and one line {@code probe failed: <cause>} otherwise, so that the
  * runner can say plainly why a peer is skipped.
  *
@@ -32,9 +33,16 @@ public final class EngineProbe {
         try {
             KvEngine kv = KvEngine.create(name);
             kv.open(dir.resolve("store"), KvEngine.Durability.NONE, valueSize, n);
+            byte[][] keys = new byte[n][];
+            byte[][] values = new byte[n][];
             for (int i = 0; i < n; i++) {
-                kv.put(KvWorkload.key(i), value(i, valueSize));
+                keys[i] = KvWorkload.key(i);
+                values[i] = value(i, valueSize);
             }
+            for (int i = 0; i < n / 2; i++) {
+                kv.put(keys[i], values[i]);
+            }
+            kv.putBatch(keys, values, n / 2, n);
             check(kv, n, valueSize);
             kv.sync();
             kv.close();

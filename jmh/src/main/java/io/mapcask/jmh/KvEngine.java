@@ -7,9 +7,13 @@ import java.util.List;
  * The one small interface every engine under benchmark is wrapped behind, so that each peer is
  * one class and every workload runs unchanged against all of them.
  *
- * <p>Contract (Mapcask's own): {@link #put} keeps neither array, {@link #get} returns an array
- * the caller owns, or null when the key is absent. {@link #get} must be safe from several
- * threads at once (W2 runs two readers); writes come from one thread.
+ * <p>Contract (Mapcask's own): {@link #put} and {@link #putBatch} keep no array, {@link #get}
+ * returns an array the caller owns, or null when the key is absent. {@link #get} must be safe
+ * from several threads at once (W2 runs two readers), and so must {@link #put} in the durable
+ * mode (W3 runs 1, 4 and 16 writers): each adapter either relies on the library's own
+ * thread safety or, where the library serializes writers, lets it do so, and says which in its
+ * class comment. Everything else ({@link #putBatch}, {@link #sync}, {@link #compact}, {@link
+ * #open}, {@link #close}) comes from one thread.
  *
  * <p>Each implementation also carries what the runner ({@link BenchMain}) needs before it forks
  * a JVM for it: the JVM flags that engine alone needs ({@link #jvmFlags()}, passed to its forks
@@ -49,6 +53,17 @@ public interface KvEngine extends AutoCloseable {
 
     void put(byte[] key, byte[] value);
 
+    /**
+     * Writes {@code keys[i] -> values[i]} for every {@code i} in {@code [from, to)} through the
+     * engine's batch path (W4), no more durable than a {@link #put} in the mode the engine was
+     * opened in. The default puts one by one, for engines whose batch API would add nothing.
+     */
+    default void putBatch(byte[][] keys, byte[][] values, int from, int to) {
+        for (int i = from; i < to; i++) {
+            put(keys[i], values[i]);
+        }
+    }
+
     /** @return the value, or null when the key is absent */
     byte[] get(byte[] key);
 
@@ -57,6 +72,15 @@ public interface KvEngine extends AutoCloseable {
      * page caches, write buffers), so that the bytes in the directory mean something (W6).
      */
     void sync();
+
+    /**
+     * Makes every write so far durable by the engine's cheapest means (W4 ends its timing with
+     * it): {@link #sync()} unless the engine can be durable with less work (RocksDB: force the
+     * write-ahead log, without flushing the memtable into a table file).
+     */
+    default void syncWrites() {
+        sync();
+    }
 
     /** Reclaims the space of overwritten values, if the engine can ({@link #compacts()}). */
     void compact();

@@ -33,9 +33,9 @@ import org.openjdk.jmh.annotations.State;
  *   <li>Guard: {@link #verify} reads back {@value #SAMPLE} present keys (first, last, random: the
  *       value must be the pool value written, or after random overwrites some pool value with
  *       the right length) and {@value #ABSENT_SAMPLE} never-written keys (must be absent), and
- *       throws on the first mismatch. Each workload runs it after its setup and at its teardown;
- *       the trial then fails and posts no number, and {@link BenchMain} lists it as failed with
- *       the exception's message.
+ *       throws on the first mismatch. Each workload runs it after its setup and at its teardown
+ *       (W4 after each load, W5 after each reopen); the trial then fails and posts no number,
+ *       and {@link BenchMain} lists it as failed with the exception's message.
  * </ul>
  *
  * <p>Per-call overhead, the same for every engine: a xorshift draw ({@link Cursor}) and a lookup

@@ -25,6 +25,10 @@ import org.lmdbjava.Txn;
  *   <li>{@code MDB_NOTLS} (read transactions belong to the object, not the thread; the usual
  *       choice from Java) and a map size of 64 GiB (address space only; the file grows as pages
  *       are used).
+ *   <li>{@link #put} is one write transaction in the calling thread; LMDB admits one write
+ *       transaction at a time (its writer mutex), so concurrent writers (W3 at 4 and 16 threads)
+ *       are serialized by LMDB itself, each committing and forcing on its own; each thread has
+ *       its own direct buffers. {@link #putBatch} is one write transaction for the whole batch.
  *   <li>Reads use one read-only transaction per thread, {@code reset()} after and {@code
  *       renew()} before each get (LMDB's recommended way to reuse a reader), direct buffers via
  *       lmdbjava's optimal buffer proxy, and copy the value into a new array, as Mapcask does.
@@ -47,8 +51,7 @@ final class LmdbEngine implements KvEngine {
     private Dbi<ByteBuffer> dbi;
     private final List<Txn<ByteBuffer>> readers = new ArrayList<>();
     private ThreadLocal<Reader> reader;
-    private ByteBuffer putKey;
-    private ByteBuffer putValue;
+    private ThreadLocal<Writer> writer;
 
     /** One thread's reader: its transaction (reset between gets) and key buffer. */
     private final class Reader {
@@ -61,6 +64,28 @@ final class LmdbEngine implements KvEngine {
             synchronized (readers) {
                 readers.add(txn);
             }
+        }
+    }
+
+    /** One thread's direct buffers for writes (LMDB copies them into its pages on put). */
+    private static final class Writer {
+        final ByteBuffer key;
+        ByteBuffer value;
+
+        Writer(int maxKeySize, int valueSize) {
+            key = ByteBuffer.allocateDirect(maxKeySize);
+            value = ByteBuffer.allocateDirect(valueSize);
+        }
+
+        void put(Dbi<ByteBuffer> dbi, Txn<ByteBuffer> txn, byte[] k, byte[] v) {
+            key.clear();
+            key.put(k).flip();
+            if (value.capacity() < v.length) {
+                value = ByteBuffer.allocateDirect(v.length);
+            }
+            value.clear();
+            value.put(v).flip();
+            dbi.put(txn, key, value);
         }
     }
 
@@ -77,20 +102,28 @@ final class LmdbEngine implements KvEngine {
         env = Env.create().setMapSize(MAP_SIZE_BYTES).setMaxDbs(1).setMaxReaders(126).open(dir.toFile(), flags);
         dbi = env.openDbi("kv", DbiFlags.MDB_CREATE);
         reader = ThreadLocal.withInitial(Reader::new);
-        putKey = ByteBuffer.allocateDirect(env.getMaxKeySize());
-        putValue = ByteBuffer.allocateDirect(Math.max(valueSize, 16));
+        int maxKeySize = env.getMaxKeySize();
+        int valueBytes = Math.max(valueSize, 16);
+        writer = ThreadLocal.withInitial(() -> new Writer(maxKeySize, valueBytes));
     }
 
     @Override
     public void put(byte[] key, byte[] value) {
-        putKey.clear();
-        putKey.put(key).flip();
-        if (putValue.capacity() < value.length) {
-            putValue = ByteBuffer.allocateDirect(value.length);
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            writer.get().put(dbi, txn, key, value);
+            txn.commit();
         }
-        putValue.clear();
-        putValue.put(value).flip();
-        dbi.put(putKey, putValue);
+    }
+
+    @Override
+    public void putBatch(byte[][] keys, byte[][] values, int from, int to) {
+        Writer w = writer.get();
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            for (int i = from; i < to; i++) {
+                w.put(dbi, txn, keys[i], values[i]);
+            }
+            txn.commit();
+        }
     }
 
     @Override
@@ -131,6 +164,7 @@ final class LmdbEngine implements KvEngine {
             readers.clear();
         }
         reader = null;
+        writer = null;
         if (dbi != null) {
             dbi.close();
             dbi = null;

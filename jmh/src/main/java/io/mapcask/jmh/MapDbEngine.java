@@ -23,6 +23,12 @@ import org.mapdb.Serializer;
  *       every other engine here in its no-sync mode).
  *   <li>{@link Durability#EACH_WRITE}: {@code transactionEnable()} (write-ahead log) and {@code
  *       commit()} after each put, which forces the log.
+ *   <li>Concurrent writers (W3 at 4 and 16 threads) rely on MapDB's own thread safety (the
+ *       default; no {@code concurrencyDisable()}): {@code HTreeMap} locks its segments, and
+ *       {@code commit()} runs under the {@code DB}'s write lock, so MapDB serializes the commits
+ *       (each still forces the log) and has no group commit.
+ *   <li>{@link #putBatch} is the default loop of puts: {@code HTreeMap} has no batch path
+ *       ({@code putAll} loops too); W4's final {@link #syncWrites()} is {@code commit()}.
  *   <li>{@link #compact()} is {@code getStore().compact()}.
  * </ul>
  */

@@ -23,6 +23,12 @@ import org.h2.mvstore.MVStore;
  *   <li>{@code put} stores copies of key and value, {@code get} returns a copy: MVStore keeps the
  *       objects themselves in its in-memory pages, so without copies a caller could change a
  *       stored value (Mapcask's contract, which every engine here keeps).
+ *   <li>Concurrent writers (W3 at 4 and 16 threads) rely on MVStore's own thread safety: {@code
+ *       MVMap} takes concurrent puts, {@code commit()} runs under the store's lock (MVStore
+ *       serializes commits; a commit writes every change made so far, so a writer may find its
+ *       put already in another writer's chunk), {@code sync()} forces the file.
+ *   <li>{@link #putBatch} is the default loop of puts (MVStore has no batch write); W4's final
+ *       {@link #syncWrites()} is {@link #sync()}.
  *   <li>{@link #sync()} is {@code commit()} + {@code sync()}; {@link #compact()} is {@code
  *       compactFile(60 s)}, H2's full file compaction (rewrites live pages, truncates).
  * </ul>
