@@ -42,11 +42,14 @@ public final class MapcaskOptions {
     private final boolean compactionBackground;
     private final long compactionIntervalNanos;
     private final long compactionRate;
+    private final boolean keydirCheckpoint;
 
     private MapcaskOptions(long segmentSize, SyncMode syncMode, int keydirInitialCapacity, int maxKeySize,
             int maxValueSize, long manifestMaxSize, boolean verifyChecksums, double compactionMinDeadRatio,
             double compactionSmallSegmentRatio, int compactionMinSmallSegments, long syncIntervalNanos,
-            boolean compactionBackground, long compactionIntervalNanos, long compactionRate) {
+            boolean compactionBackground, long compactionIntervalNanos, long compactionRate,
+            boolean keydirCheckpoint) {
+        this.keydirCheckpoint = keydirCheckpoint;
         this.syncIntervalNanos = syncIntervalNanos;
         this.compactionBackground = compactionBackground;
         this.compactionIntervalNanos = compactionIntervalNanos;
@@ -143,6 +146,11 @@ public final class MapcaskOptions {
         return compactionRate;
     }
 
+    /** @return whether {@code close()} writes the keydir checkpoint ({@value MapcaskConfig#KEYDIR_CHECKPOINT_PROP_NAME}) */
+    public boolean keydirCheckpoint() {
+        return keydirCheckpoint;
+    }
+
     @Override
     public String toString() {
         return "MapcaskOptions{segment.size=" + segmentSize + ", sync.mode=" + syncMode.name().toLowerCase(Locale.ROOT)
@@ -152,7 +160,8 @@ public final class MapcaskOptions {
                 + ", compaction.small.segment.ratio=" + compactionSmallSegmentRatio
                 + ", compaction.min.small.segments=" + compactionMinSmallSegments + ", sync.interval="
                 + syncIntervalNanos + "ns, compaction.background=" + compactionBackground + ", compaction.interval="
-                + compactionIntervalNanos + "ns, compaction.rate=" + compactionRate + "}";
+                + compactionIntervalNanos + "ns, compaction.rate=" + compactionRate
+                + ", keydir.checkpoint=" + keydirCheckpoint + "}";
     }
 
     /** Collects options; nothing is validated before {@link #build()}. Not thread-safe. */
@@ -171,6 +180,7 @@ public final class MapcaskOptions {
         private String compactionBackground;
         private String compactionInterval;
         private String compactionRate;
+        private String keydirCheckpoint;
 
         private Builder() {
         }
@@ -302,6 +312,15 @@ public final class MapcaskOptions {
         }
 
         /**
+         * @param enabled whether {@code close()} writes the keydir checkpoint for a fast next open
+         * @return this builder
+         */
+        public Builder keydirCheckpoint(boolean enabled) {
+            this.keydirCheckpoint = Boolean.toString(enabled);
+            return this;
+        }
+
+        /**
          * Resolves every option (builder, else system property, else default) and validates it.
          *
          * @return the validated options
@@ -349,8 +368,11 @@ public final class MapcaskOptions {
                     MapcaskConfig.COMPACTION_INTERVAL_DEFAULT_NS);
             long rate = size(MapcaskConfig.COMPACTION_RATE_PROP_NAME, compactionRate,
                     MapcaskConfig.COMPACTION_RATE_DEFAULT_BYTES_PER_SECOND, 0, 1L << 30);
+            boolean checkpoint = bool(MapcaskConfig.KEYDIR_CHECKPOINT_PROP_NAME, keydirCheckpoint,
+                    MapcaskConfig.KEYDIR_CHECKPOINT_DEFAULT);
             return new MapcaskOptions(segment, mode, (int) capacity, (int) maxKey, (int) maxValue, manifestMax, verify,
-                    deadRatio, smallRatio, (int) minSmall, syncIntervalNs, background, compactionIntervalNs, rate);
+                    deadRatio, smallRatio, (int) minSmall, syncIntervalNs, background, compactionIntervalNs, rate,
+                    checkpoint);
         }
 
         /** Builder value, else system property; blank counts as unset (DESIGN §10). */

@@ -23,7 +23,12 @@ enum ProtocolMutant {
     /** CURRENT is renamed into place without the directory fsync, then the old manifest unlinked. */
     CURRENT_RENAME_WITHOUT_DIRECTORY_SYNC,
     /** Recovery treats a bad record below the durable mark as a torn tail and truncates it. */
-    TRUNCATE_BELOW_DURABLE_MARK;
+    TRUNCATE_BELOW_DURABLE_MARK,
+    /**
+     * Recovery loads a keydir checkpoint whose CRC and seed match without checking that the
+     * segments it covers are still live as they were (a checkpoint that outlived a compaction).
+     */
+    TRUST_STALE_CHECKPOINT;
 
     /** The mutant in force; only tests change it. */
     static volatile ProtocolMutant active = NONE;
