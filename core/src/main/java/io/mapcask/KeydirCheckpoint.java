@@ -125,7 +125,9 @@ final class KeydirCheckpoint {
         long entries = keydir.size() + keydir.tombstones();
         Path temp = dir.resolve(FileNames.KEYDIR_TEMP);
         try (FileHandle h = fs.open(temp, true)) {
-            h.truncate(0);
+            if (h.size() > 0) {
+                h.truncate(0); // left by a failed close
+            }
             Out out = new Out(h, (int) Math.min(CHUNK_BYTES, fileSize(segments.size(), entries)));
             out.putLong(MAGIC);
             out.putInt(VERSION);
@@ -191,11 +193,15 @@ final class KeydirCheckpoint {
             used += 4;
         }
 
-        /** Writes what is buffered, then the footer: the CRC of every byte before it. */
+        /** Appends the footer, the CRC of every byte before it, and writes what is buffered. */
         void finish() throws IOException {
-            flush();
-            putInt((int) crc.getValue());
-            putInt(0);
+            crc.update(chunk, 0, used);
+            if (used + FOOTER_SIZE > chunk.length) {
+                write();
+            }
+            Layout.putInt(view, used, (int) crc.getValue());
+            Layout.putInt(view, used + 4, 0);
+            used += FOOTER_SIZE;
             write();
         }
 

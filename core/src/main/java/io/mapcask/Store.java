@@ -1136,7 +1136,7 @@ final class Store {
             if (options.keydirCheckpoint()) {
                 KeydirCheckpoint.write(fs, dir, seed, nextSegmentId, lastSequence, List.copyOf(live.segments()),
                         usage.snapshot(), keydir);
-            } else {
+            } else if (fs.exists(dir.resolve(FileNames.KEYDIR))) {
                 fs.delete(dir.resolve(FileNames.KEYDIR));
             }
         } catch (IOException e) {
