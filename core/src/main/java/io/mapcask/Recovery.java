@@ -78,18 +78,7 @@ final class Recovery {
             if (fs.exists(dir) && !fs.isDirectory(dir)) {
                 throw new MapcaskException("cannot open a Mapcask store at " + dir + ": it is not a directory");
             }
-            List<Path> created = new ArrayList<>();
-            for (Path p = dir; p != null && !fs.exists(p); p = p.getParent()) {
-                created.add(p);
-            }
-            fs.createDirectories(dir);
-            // A new directory's name is durable only once its parent is fsynced: without this a
-            // power loss could take the whole new store, with every write acknowledged in it.
-            for (Path p : created) {
-                if (p.getParent() != null) {
-                    fs.syncDirectory(p.getParent());
-                }
-            }
+            createDirectories(fs, dir);
             List<String> names = fs.list(dir);
             if (!names.contains(FileNames.CURRENT)) {
                 for (String name : names) {
@@ -111,6 +100,27 @@ final class Recovery {
         } catch (IOException e) {
             throw new MapcaskIOException("cannot lock " + lockFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents, durably: a new directory's name is durable only
+     * once its parent is fsynced (without that a power loss could take a whole new store, with
+     * every write acknowledged in it).
+     *
+     * @return true when {@code dir} did not exist
+     */
+    static boolean createDirectories(Fs fs, Path dir) throws IOException {
+        List<Path> created = new ArrayList<>();
+        for (Path p = dir; p != null && !fs.exists(p); p = p.getParent()) {
+            created.add(p);
+        }
+        fs.createDirectories(dir);
+        for (Path p : created) {
+            if (p.getParent() != null) {
+                fs.syncDirectory(p.getParent());
+            }
+        }
+        return !created.isEmpty();
     }
 
     private Store openLocked(DirectoryLock lock) throws IOException {

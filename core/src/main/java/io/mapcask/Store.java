@@ -659,6 +659,55 @@ final class Store {
         return a;
     }
 
+    // ---------------------------------------------------------------- backup
+
+    /**
+     * Writes a backup of the store as of now into {@code dest} ({@link Backup}): forces the active
+     * segment and takes the snapshot under the write lock (writers wait for that one force), then
+     * links and copies without it, under the compaction lock, so that no compaction removes a
+     * segment being linked; writers go on meanwhile.
+     *
+     * @return the backup's last sequence
+     */
+    long backup(Path dest) {
+        try {
+            Backup.checkDestination(fs, dest);
+        } catch (IOException e) {
+            throw new MapcaskIOException("cannot back up " + dir + " to " + dest + ": " + e.getMessage(), e);
+        }
+        compactionLock.lock();
+        try {
+            Backup.Snapshot snapshot;
+            writeLock.lock();
+            try {
+                ensureWritable();
+                forceActive();
+                ActiveSegment a = active;
+                List<SegmentMeta> sealed = new ArrayList<>();
+                for (SegmentMeta m : live.segments()) {
+                    if (m.sealed()) {
+                        sealed.add(m);
+                    }
+                }
+                snapshot = new Backup.Snapshot(seed, nextSegmentId, lastSequence, manifest.number(), sealed,
+                        a == null || a.records() == 0 ? null : a.sealedMeta());
+            } catch (IOException e) {
+                throw fail("sync before the backup of " + dir, e);
+            } finally {
+                writeLock.unlock();
+            }
+            try {
+                Backup.write(fs, dir, dest, snapshot);
+            } catch (IOException e) {
+                throw new MapcaskIOException("backup of " + dir + " to " + dest + " failed and was removed (the store"
+                        + " is unchanged): " + e.getMessage(), e);
+            }
+            return snapshot.lastSequence();
+        } finally {
+            compactionLock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- compaction
 
     /**
