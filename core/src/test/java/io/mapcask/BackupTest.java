@@ -1,5 +1,6 @@
 package io.mapcask;
 
+import static io.mapcask.StoreModel.key;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +18,6 @@ import io.mapcask.mmap.SimTrace;
 import io.mapcask.mmap.SimulatedCrash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,23 +48,6 @@ class BackupTest {
 
     private static MapcaskOptions options() {
         return MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).compactionBackground(false).build();
-    }
-
-    private static byte[] key(String k) {
-        return k.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Every key in {@code keys} must read as {@code expected} says (absent when not there), and nothing else is there. */
-    private static void assertHolds(Mapcask db, Map<String, byte[]> expected, Iterable<String> keys, String when) {
-        long present = 0;
-        for (String k : keys) {
-            assertArrayEquals(expected.get(k), db.get(key(k)), when + ": " + k);
-            present += expected.get(k) == null ? 0 : 1;
-        }
-        assertEquals(present, db.size(), when + ": size()");
-        Store s = db.storeForTest();
-        assertEquals(SegmentUsageTest.render(s.scanUsage()), SegmentUsageTest.render(s.usageForTest()),
-                when + ": every record of every segment reads back");
     }
 
     // ------------------------------------------------------------------ under concurrent writers
@@ -172,7 +155,7 @@ class BackupTest {
                         expected.putAll(prefixHeld(backup, ops.get(w), bounds[b][w], bounds[b][writers + w],
                                 "backup " + b + ", writer " + w));
                     }
-                    assertHolds(backup, expected, expected.keySet(), "backup " + b);
+                    StoreModel.assertHolds(backup, expected, "backup " + b);
                 }
             }
         });
@@ -212,20 +195,9 @@ class BackupTest {
     // ------------------------------------------------------------------ links and copies
 
     /** A store of several sealed segments and an active one with records, open. */
-    private static Mapcask populated(Path store, Map<String, byte[]> model, Random rnd) {
+    private static Mapcask populated(Path store, StoreModel model, Random rnd) {
         Mapcask db = Mapcask.open(store, options());
-        for (int i = 0; i < 1_200; i++) {
-            String k = "k" + rnd.nextInt(300);
-            if (rnd.nextInt(7) == 0) {
-                db.delete(key(k));
-                model.put(k, null);
-            } else {
-                byte[] v = new byte[rnd.nextInt(400)];
-                rnd.nextBytes(v);
-                db.put(key(k), v);
-                model.put(k, v);
-            }
-        }
+        model.write(db, rnd, 300, 1_200);
         assertTrue(db.storeForTest().sealedIdsForTest().size() >= 3, "the test needs several sealed segments");
         return db;
     }
@@ -235,16 +207,16 @@ class BackupTest {
         TestSeeds.run(0x4241434B4C494E4BL, rnd -> {
             Path store = root.resolve("store");
             Path dest = root.resolve("deeper/backup");
-            Map<String, byte[]> model = new TreeMap<>();
-            Map<String, byte[]> atBackup;
+            StoreModel model = new StoreModel();
+            StoreModel atBackup;
             List<Long> sealed;
             try (Mapcask db = populated(store, model, rnd)) {
                 sealed = db.storeForTest().sealedIdsForTest();
                 long sequence = db.backup(dest);
                 assertEquals(db.durableSequence(), sequence, "the backup point is synced");
-                atBackup = new TreeMap<>(model);
+                atBackup = model.copy();
                 db.put(key("after"), new byte[] {1}); // lands in the active segment, past the copied part
-                db.delete(key(model.keySet().iterator().next()));
+                db.delete(key(model.values.keySet().iterator().next()));
                 for (long id : sealed) {
                     assertTrue(Files.isSameFile(FileNames.data(store, id), FileNames.data(dest, id)), "linked: " + id);
                     assertTrue(Files.isSameFile(FileNames.hint(store, id), FileNames.hint(dest, id)), "linked: hint " + id);
@@ -260,7 +232,7 @@ class BackupTest {
                 assertEquals(List.of(), StoreFiles.list(dest, "MANIFEST-000001"), "never numbered like a new store's");
             }
             try (Mapcask backup = Mapcask.open(dest, options())) {
-                assertHolds(backup, atBackup, atBackup.keySet(), "the backup");
+                atBackup.assertIn(backup, "the backup");
                 assertNull(backup.get(key("after")));
             }
         });
@@ -274,16 +246,16 @@ class BackupTest {
         Path other = Files.createTempDirectory(shm, "mapcask-backup-");
         try {
             TestSeeds.run(0x4241434B45584456L, rnd -> {
-                Map<String, byte[]> model = new TreeMap<>();
-                Map<String, byte[]> atBackup;
+                StoreModel model = new StoreModel();
+                StoreModel atBackup;
                 Path dest = other.resolve("backup");
                 try (Mapcask db = populated(root.resolve("store"), model, rnd)) {
                     db.backup(dest);
-                    atBackup = new TreeMap<>(model);
+                    atBackup = model.copy();
                     db.compact(); // unlinks every segment of the store: the copies must not care
                 }
                 try (Mapcask backup = Mapcask.open(dest, options())) {
-                    assertHolds(backup, atBackup, atBackup.keySet(), "a backup on another file system");
+                    atBackup.assertIn(backup, "a backup on another file system");
                 }
             });
         } finally {
@@ -299,7 +271,7 @@ class BackupTest {
     void shouldLeaveOutADamagedHintAndLetTheBackupScanItsSegment() {
         TestSeeds.run(0x4241434B48494E54L, rnd -> {
             Path store = root.resolve("store");
-            Map<String, byte[]> model = new TreeMap<>();
+            StoreModel model = new StoreModel();
             populated(store, model, rnd).close();
             // The store opens from its keydir checkpoint, so the damaged hint stays as it is.
             Path hint = StoreFiles.list(store, "*.hint").get(1);
@@ -311,7 +283,7 @@ class BackupTest {
             Path backupHint = dest.resolve(hint.getFileName().toString());
             assertFalse(Files.exists(backupHint), "a damaged hint is left out");
             try (Mapcask backup = Mapcask.open(dest, options())) {
-                assertHolds(backup, model, model.keySet(), "a backup without one hint");
+                model.assertIn(backup, "a backup without one hint");
             }
             assertTrue(Files.exists(backupHint), "the backup's open wrote its own hint");
             assertFalse(Files.isSameFile(hint, backupHint));
@@ -402,20 +374,30 @@ class BackupTest {
         return model;
     }
 
+    /** A run of {@link #runWithBackup}: the ops of the backup, and the store's contents at the backup. */
+    private record Probe(List<SimOp> backupOps, Map<String, byte[]> model) {
+        static Probe of(long seed) {
+            SimFs fs = CrashHarness.fresh(seed);
+            SimTrace trace = new SimTrace();
+            fs.setHook(trace);
+            long[] range = new long[2];
+            Map<String, byte[]> model = runWithBackup(fs, new CrashHarness.Oracle(), range);
+            List<SimOp> ops = trace.ops().stream().filter(op -> op.index() >= range[0] && op.index() < range[1]).toList();
+            return new Probe(ops, model);
+        }
+    }
+
     @Test
     void shouldLeaveEitherNoStoreOrTheWholeBackupAfterACrashDuringIt() {
         long seed = TestSeeds.seed(11L);
-        SimFs probe = CrashHarness.fresh(seed);
-        SimTrace trace = new SimTrace();
-        probe.setHook(trace);
-        long[] range = new long[2];
-        Map<String, byte[]> model = runWithBackup(probe, new CrashHarness.Oracle(), range);
+        Probe probe = Probe.of(seed);
+        Map<String, byte[]> model = probe.model();
         Random rnd = new Random(seed);
         int points = 0;
         int images = 0;
         int whole = 0;
-        for (SimOp op : trace.ops()) {
-            if (op.index() < range[0] || op.index() >= range[1] || !op.kind().changesState()) {
+        for (SimOp op : probe.backupOps()) {
+            if (!op.kind().changesState()) {
                 continue;
             }
             for (boolean after : new boolean[] {false, true}) {
@@ -445,7 +427,7 @@ class BackupTest {
     private static boolean checkBackupImage(SimFs image, Map<String, byte[]> model, String where) {
         if (image.exists(SIM_DEST.resolve(FileNames.CURRENT))) {
             try (Mapcask backup = Mapcask.open(image, SIM_DEST, CrashHarness.smallStore())) {
-                assertHolds(backup, model, model.keySet(), "the backup after a crash (" + where + ")");
+                StoreModel.assertHolds(backup, model, "the backup after a crash (" + where + ")");
             }
             return true;
         }
@@ -466,14 +448,10 @@ class BackupTest {
     @Test
     void shouldRemoveAFailedBackupAndKeepTheStoreWritableUnlessItsOwnSyncFailed() throws IOException {
         long seed = TestSeeds.seed(12L);
-        SimFs probe = CrashHarness.fresh(seed);
-        SimTrace trace = new SimTrace();
-        probe.setHook(trace);
-        long[] range = new long[2];
-        Map<String, byte[]> model = runWithBackup(probe, new CrashHarness.Oracle(), range);
+        Probe probe = Probe.of(seed);
         Map<String, Integer> outcomes = new TreeMap<>();
-        for (SimOp op : trace.ops()) {
-            if (op.index() < range[0] || op.index() >= range[1] || !op.kind().canFail()) {
+        for (SimOp op : probe.backupOps()) {
+            if (!op.kind().canFail()) {
                 continue;
             }
             SimFs fs = CrashHarness.fresh(seed);
@@ -499,7 +477,7 @@ class BackupTest {
                 }
             }
             db.abandon();
-            if (checkBackupImage(fs.crashState().allVolatileImage(), model, where)) {
+            if (checkBackupImage(fs.crashState().allVolatileImage(), probe.model(), where)) {
                 assertEquals(SimOpKind.LINK, op.kind(), where + ": a failed backup left a store");
             }
         }

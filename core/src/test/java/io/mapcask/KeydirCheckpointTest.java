@@ -45,45 +45,8 @@ class KeydirCheckpointTest {
         return MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).compactionBackground(false).build();
     }
 
-    private static byte[] key(int i) {
-        return ("key-" + i).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Key index → expected value; null: absent. */
-    private static final class Model {
-        final Map<Integer, byte[]> values = new LinkedHashMap<>();
-
-        /** {@code n} puts, overwrites and deletes of keys {@code [0, keys)}. */
-        void write(Mapcask db, Random rnd, int keys, int n) {
-            for (int i = 0; i < n; i++) {
-                int k = rnd.nextInt(keys);
-                if (rnd.nextInt(6) == 0 && values.get(k) != null) {
-                    db.delete(key(k));
-                    values.put(k, null);
-                } else {
-                    byte[] v = new byte[rnd.nextInt(400)];
-                    rnd.nextBytes(v);
-                    db.put(key(k), v);
-                    values.put(k, v);
-                }
-            }
-        }
-
-        void assertIn(Mapcask db, String when) {
-            long present = 0;
-            for (Map.Entry<Integer, byte[]> e : values.entrySet()) {
-                assertArrayEquals(e.getValue(), db.get(key(e.getKey())), when + ": key-" + e.getKey());
-                present += e.getValue() == null ? 0 : 1;
-            }
-            assertEquals(present, db.size(), when + ": size()");
-            Store s = db.storeForTest();
-            assertEquals(SegmentUsageTest.render(s.scanUsage()), SegmentUsageTest.render(s.usageForTest()),
-                    when + ": live and dead bytes per segment");
-        }
-    }
-
-    private Model populated(Random rnd) {
-        Model model = new Model();
+    private StoreModel populated(Random rnd) {
+        StoreModel model = new StoreModel();
         try (Mapcask db = Mapcask.open(dir, options())) {
             model.write(db, rnd, 300, 1_500);
         }
@@ -102,7 +65,7 @@ class KeydirCheckpointTest {
     @Test
     void shouldWriteTheKeydirOfEveryKeyAtTheDocumentedOffsets() {
         TestSeeds.run(0x4B44495242595445L, rnd -> {
-            Model model = populated(rnd);
+            StoreModel model = populated(rnd);
             MemorySegment s = MemorySegment.ofArray(StoreFiles.read(dir.resolve(FileNames.KEYDIR)));
             LiveSet live = StoreFiles.liveSet(dir);
             long seed = StoreFiles.hashSeed(dir);
@@ -177,7 +140,7 @@ class KeydirCheckpointTest {
     @Test
     void shouldReopenFromTheCheckpointWithoutReadingAHint() {
         TestSeeds.run(0x4B44495255534531L, rnd -> {
-            Model model = populated(rnd);
+            StoreModel model = populated(rnd);
             deleteHints();
             try (Mapcask db = Mapcask.open(dir, options())) {
                 model.assertIn(db, "after a reopen from the checkpoint");
@@ -189,7 +152,7 @@ class KeydirCheckpointTest {
     @Test
     void shouldLoadSegmentsNewerThanTheCheckpointOnTopOfItAfterACrash() {
         TestSeeds.run(0x4B4449524E455752L, rnd -> {
-            Model model = populated(rnd);
+            StoreModel model = populated(rnd);
             List<Path> coveredHints = StoreFiles.list(dir, "*.hint");
             Mapcask db = Mapcask.open(dir, options());
             model.write(db, rnd, 400, 800); // overwrites and deletes of covered keys, new keys, rotations
@@ -213,7 +176,7 @@ class KeydirCheckpointTest {
     @Test
     void shouldRefuseACheckpointThatOutlivedACompactionOfItsSegments() {
         TestSeeds.run(0x4B44495253544C45L, rnd -> {
-            Model model = populated(rnd);
+            StoreModel model = populated(rnd);
             Path saved = root.resolve("saved-keydir");
             Files.copy(dir.resolve(FileNames.KEYDIR), saved);
             Mapcask db = Mapcask.open(dir, options());
@@ -242,7 +205,7 @@ class KeydirCheckpointTest {
     @EnumSource(Damage.class)
     void shouldIgnoreADamagedCheckpointAndFindTheSameContents(Damage damage) {
         TestSeeds.run(0x4B4449524441L + damage.ordinal(), rnd -> {
-            Model model = populated(rnd);
+            StoreModel model = populated(rnd);
             Path keydir = dir.resolve(FileNames.KEYDIR);
             long size = StoreFiles.size(keydir);
             switch (damage) {
@@ -258,7 +221,7 @@ class KeydirCheckpointTest {
                 case ANOTHER_STORES -> {
                     Path other = root.resolve("other");
                     try (Mapcask db = Mapcask.open(other, options())) {
-                        new Model().write(db, rnd, 300, 1_500);
+                        new StoreModel().write(db, rnd, 300, 1_500);
                     }
                     Files.copy(other.resolve(FileNames.KEYDIR), keydir, StandardCopyOption.REPLACE_EXISTING);
                 }
@@ -284,7 +247,7 @@ class KeydirCheckpointTest {
     @Test
     void shouldChangeNoFileWhenAStoreOpenedFromItsCheckpointIsClosedUnwritten() {
         TestSeeds.run(0x4B444952494445L, rnd -> {
-            Model model = populated(rnd);
+            StoreModel model = populated(rnd);
             var before = StoreFiles.snapshot(dir);
             for (int i = 0; i < 2; i++) {
                 try (Mapcask db = Mapcask.open(dir, options())) {
@@ -298,7 +261,7 @@ class KeydirCheckpointTest {
     @Test
     void shouldNeitherWriteNorKeepACheckpointWhenTurnedOff() {
         TestSeeds.run(0x4B4449524F46L, rnd -> {
-            Model model = populated(rnd);
+            StoreModel model = populated(rnd);
             MapcaskOptions off = MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).compactionBackground(false)
                     .keydirCheckpoint(false).build();
             try (Mapcask db = Mapcask.open(dir, off)) {
