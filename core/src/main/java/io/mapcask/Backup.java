@@ -95,7 +95,8 @@ final class Backup {
     }
 
     private void write(Snapshot snapshot) throws IOException {
-        createdDest = Recovery.createDirectories(fs, dest);
+        createdDest = !fs.exists(dest);
+        Recovery.createDirectories(fs, dest);
         List<SegmentMeta> segments = new ArrayList<>(snapshot.sealed());
         for (SegmentMeta m : snapshot.sealed()) {
             linkOrCopy(FileNames.data(source, m.id()), FileNames.data(dest, m.id()), m.length());

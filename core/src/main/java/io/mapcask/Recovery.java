@@ -106,10 +106,8 @@ final class Recovery {
      * Creates {@code dir} and its missing parents, durably: a new directory's name is durable only
      * once its parent is fsynced (without that a power loss could take a whole new store, with
      * every write acknowledged in it).
-     *
-     * @return true when {@code dir} did not exist
      */
-    static boolean createDirectories(Fs fs, Path dir) throws IOException {
+    static void createDirectories(Fs fs, Path dir) throws IOException {
         List<Path> created = new ArrayList<>();
         for (Path p = dir; p != null && !fs.exists(p); p = p.getParent()) {
             created.add(p);
@@ -120,7 +118,6 @@ final class Recovery {
                 fs.syncDirectory(p.getParent());
             }
         }
-        return !created.isEmpty();
     }
 
     private Store openLocked(DirectoryLock lock) throws IOException {
