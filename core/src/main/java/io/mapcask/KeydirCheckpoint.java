@@ -11,6 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import org.agrona.collections.Hashing;
+import org.agrona.collections.Long2LongHashMap;
 
 /**
  * {@code KEYDIR}: the keydir checkpoint, written by a clean close, so that the next open fills the
@@ -322,16 +324,16 @@ final class KeydirCheckpoint {
      */
     static String load(MemorySegment s, Keydir keydir, SegmentUsage usage) {
         long[] ids = coveredIds(s);
-        long[] lengths = new long[ids.length];
+        // Segment ids of entries come in hash order, so a hash lookup: a binary search mispredicts.
+        Long2LongHashMap lengths = new Long2LongHashMap(ids.length * 2 + 8, Hashing.DEFAULT_LOAD_FACTOR, 0);
         for (int i = 0; i < ids.length; i++) {
-            lengths[i] = Layout.getLong(s, segmentAt(i) + SEGMENT_LENGTH);
+            lengths.put(ids[i], Layout.getLong(s, segmentAt(i) + SEGMENT_LENGTH));
         }
         long end = s.byteSize() - FOOTER_SIZE;
         for (long at = entriesOffset(s); at < end; at += ENTRY_SIZE) {
             long location = Layout.getLong(s, at + ENTRY_LOCATION);
-            int i = Arrays.binarySearch(ids, Keydir.segmentId(location));
             long offset = Keydir.offset(location);
-            if (i < 0 || offset < SegmentHeader.DATA_START || offset >= lengths[i]) {
+            if (offset < SegmentHeader.DATA_START || offset >= lengths.get(Keydir.segmentId(location))) {
                 return "checkpoint entry at " + at + " points outside the segments it covers";
             }
             keydir.putAbsent(Layout.getInt(s, at + ENTRY_HASH_WORD), location);
