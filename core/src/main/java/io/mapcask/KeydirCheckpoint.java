@@ -124,6 +124,11 @@ final class KeydirCheckpoint {
      */
     static void write(Fs fs, Path dir, long hashSeed, long nextSegmentId, long lastSequence,
             List<SegmentMeta> segments, Map<Long, long[]> usage, Keydir keydir) throws IOException {
+        for (SegmentMeta m : segments) {
+            if (!m.sealed()) {
+                throw new IllegalStateException("a keydir checkpoint covers sealed segments only, not active " + m);
+            }
+        }
         long entries = keydir.size() + keydir.tombstones();
         Path temp = dir.resolve(FileNames.KEYDIR_TEMP);
         try (FileHandle h = fs.open(temp, true)) {

@@ -1188,7 +1188,8 @@ final class Store {
             } else if (fs.exists(dir.resolve(FileNames.KEYDIR))) {
                 fs.delete(dir.resolve(FileNames.KEYDIR));
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
+            // Not thrown: close must go on to release the manifest and the lock.
             LOG.log(System.Logger.Level.WARNING, "could not write the keydir checkpoint of " + dir
                     + " (the next open reads the hints instead): " + e);
         }
