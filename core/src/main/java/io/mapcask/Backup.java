@@ -88,7 +88,7 @@ final class Backup {
         Backup b = new Backup(fs, source, dest);
         try {
             b.write(snapshot);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (IOException | RuntimeException e) {
             b.removeWhatWasMade(e);
             throw e;
         }
