@@ -9,6 +9,9 @@ final class FileNames {
     static final String LOCK = "LOCK";
     static final String CURRENT = "CURRENT";
     static final String CURRENT_TEMP = "CURRENT.tmp";
+    /** The keydir checkpoint written at close ({@link KeydirCheckpoint}). */
+    static final String KEYDIR = "KEYDIR";
+    static final String KEYDIR_TEMP = "KEYDIR.tmp";
     private static final Pattern DATA = Pattern.compile("(\\d{6,19})\\.data");
     private static final Pattern HINT = Pattern.compile("(\\d{6,19})\\.hint");
     private static final Pattern MANIFEST = Pattern.compile("MANIFEST-(\\d{6,19})");
@@ -54,7 +57,7 @@ final class FileNames {
     /** True for every name a Mapcask store creates. */
     static boolean isStoreFile(String name) {
         return name.equals(LOCK) || name.equals(CURRENT) || name.equals(CURRENT_TEMP)
-                || dataId(name) >= 0 || hintId(name) >= 0 || manifestNumber(name) >= 0;
+                || name.equals(KEYDIR) || name.equals(KEYDIR_TEMP) || dataId(name) >= 0 || hintId(name) >= 0 || manifestNumber(name) >= 0;
     }
 
     private static long number(Matcher m) {

@@ -462,4 +462,35 @@ final class Keydir {
             setLocationRelease(slot, loc);
         }
     }
+
+    // ---------------------------------------------------------------- bulk access (keydir checkpoint)
+
+    /**
+     * Writer only (the keydir checkpoint written at close): calls {@code action} with the hash word
+     * (in the low 32 bits of the first argument) and the location of every entry (puts and
+     * tombstones; not empty, dead or moved slots), table by table in slot order. Outside a growth
+     * that is the order of the words' home slots at any capacity, so {@link #putAbsent} of the same
+     * sequence fills a new table front to back.
+     */
+    void forEachEntry(org.agrona.collections.LongLongConsumer action) {
+        for (Table t = head; t != null; t = t.next) {
+            for (long i = 0; i < t.capacity; i++) {
+                long loc = t.locationAcquire(i);
+                if (loc != EMPTY && loc != DEAD && loc != MOVED) {
+                    action.accept(t.word(i), loc);
+                }
+            }
+        }
+    }
+
+    /**
+     * Recovery only, before any reader: inserts the entry of a key that this keydir does not hold
+     * (an entry of a keydir checkpoint, which holds each key once, loaded into a new keydir before
+     * anything else), without reading a key.
+     */
+    void putAbsent(int word, long location) {
+        ensureRoom();
+        insert(newest, newest.freeSlot(word), word, location);
+        migrateBatch();
+    }
 }

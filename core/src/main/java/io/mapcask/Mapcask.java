@@ -351,6 +351,29 @@ public final class Mapcask implements AutoCloseable {
     }
 
     /**
+     * Writes a consistent copy of the store, as of this call, into {@code dest}, while other
+     * threads go on reading and writing: a store of its own that {@link #open} opens. It holds
+     * exactly the writes up to one sequence (the returned one): every write that returned before
+     * this call, none that started after it returned. Writers wait only for one force at its
+     * start; a compaction waits for the backup to end. Sealed segments are hard-linked into
+     * {@code dest} (copied when it is on another file system); the active segment is copied up to
+     * the backup point. See {@code docs/operations-backup.md}.
+     *
+     * @param dest a directory that does not exist (it is created, with its parents) or is empty
+     * @return the backup's sequence: the highest write sequence it holds (see {@link #durableSequence()})
+     * @throws NullPointerException when {@code dest} is null
+     * @throws IllegalArgumentException when {@code dest} exists and is not an empty directory
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException when writing the backup failed: what it made in {@code dest} is
+     *     removed and the store is unchanged; or when forcing the store at the start failed, which
+     *     makes it refuse writes until reopened, as a failed {@link #sync()} does
+     */
+    public long backup(Path dest) {
+        Objects.requireNonNull(dest, "dest");
+        return store.backup(dest.toAbsolutePath());
+    }
+
+    /**
      * @return the highest write sequence known durable: every write that returned before it was
      *     reached survives any crash (advanced by {@link #sync()}, and by every write under {@code
      *     sync.mode=always} or {@code group})

@@ -125,6 +125,14 @@ public final class MapcaskConfig {
     public static final long COMPACTION_MIN_SMALL_SEGMENTS_DEFAULT = 4;
 
     /**
+     * Whether {@code close()} writes the keydir checkpoint ({@code KEYDIR}), which the next open
+     * loads in bulk instead of reading every hint file.
+     */
+    public static final String KEYDIR_CHECKPOINT_PROP_NAME = "mapcask.keydir.checkpoint";
+    /** Default of {@link #KEYDIR_CHECKPOINT_PROP_NAME}. */
+    public static final boolean KEYDIR_CHECKPOINT_DEFAULT = true;
+
+    /**
      * One option as documented.
      *
      * @param property the system property
@@ -168,7 +176,9 @@ public final class MapcaskConfig {
             new Option(COMPACTION_INTERVAL_PROP_NAME, "1s (duration)", "1ms .. 1h",
                     "how often background compaction checks the policy"),
             new Option(COMPACTION_RATE_PROP_NAME, "0 (bytes per second; 0: no limit)", "0 .. 1g",
-                    "upper bound of the bytes compaction copies per second"));
+                    "upper bound of the bytes compaction copies per second"),
+            new Option(KEYDIR_CHECKPOINT_PROP_NAME, "true", "true | false",
+                    "whether close() writes the keydir checkpoint that the next open loads instead of the hints"));
 
     private MapcaskConfig() {
     }

@@ -43,11 +43,14 @@ public final class MapcaskOptions {
     private final long compactionIntervalNanos;
     private final long compactionRate;
     private final boolean syncSingleFlush;
+    private final boolean keydirCheckpoint;
 
     private MapcaskOptions(long segmentSize, SyncMode syncMode, int keydirInitialCapacity, int maxKeySize,
             int maxValueSize, long manifestMaxSize, boolean verifyChecksums, double compactionMinDeadRatio,
             double compactionSmallSegmentRatio, int compactionMinSmallSegments, long syncIntervalNanos,
-            boolean compactionBackground, long compactionIntervalNanos, long compactionRate, boolean syncSingleFlush) {
+            boolean compactionBackground, long compactionIntervalNanos, long compactionRate, boolean syncSingleFlush,
+            boolean keydirCheckpoint) {
+        this.keydirCheckpoint = keydirCheckpoint;
         this.syncIntervalNanos = syncIntervalNanos;
         this.syncSingleFlush = syncSingleFlush;
         this.compactionBackground = compactionBackground;
@@ -150,6 +153,11 @@ public final class MapcaskOptions {
         return syncSingleFlush;
     }
 
+    /** @return whether {@code close()} writes the keydir checkpoint ({@value MapcaskConfig#KEYDIR_CHECKPOINT_PROP_NAME}) */
+    public boolean keydirCheckpoint() {
+        return keydirCheckpoint;
+    }
+
     @Override
     public String toString() {
         return "MapcaskOptions{segment.size=" + segmentSize + ", sync.mode=" + syncMode.name().toLowerCase(Locale.ROOT)
@@ -160,7 +168,7 @@ public final class MapcaskOptions {
                 + ", compaction.min.small.segments=" + compactionMinSmallSegments + ", sync.interval="
                 + syncIntervalNanos + "ns, compaction.background=" + compactionBackground + ", compaction.interval="
                 + compactionIntervalNanos + "ns, compaction.rate=" + compactionRate + ", sync.single.flush=" + syncSingleFlush
-                + "}";
+                + ", keydir.checkpoint=" + keydirCheckpoint + "}";
     }
 
     /** Collects options; nothing is validated before {@link #build()}. Not thread-safe. */
@@ -180,6 +188,7 @@ public final class MapcaskOptions {
         private String compactionInterval;
         private String compactionRate;
         private String syncSingleFlush;
+        private String keydirCheckpoint;
 
         private Builder() {
         }
@@ -321,6 +330,15 @@ public final class MapcaskOptions {
         }
 
         /**
+         * @param enabled whether {@code close()} writes the keydir checkpoint for a fast next open
+         * @return this builder
+         */
+        public Builder keydirCheckpoint(boolean enabled) {
+            this.keydirCheckpoint = Boolean.toString(enabled);
+            return this;
+        }
+
+        /**
          * Resolves every option (builder, else system property, else default) and validates it.
          *
          * @return the validated options
@@ -370,9 +388,11 @@ public final class MapcaskOptions {
                     MapcaskConfig.COMPACTION_RATE_DEFAULT_BYTES_PER_SECOND, 0, 1L << 30);
             boolean singleFlush = bool(MapcaskConfig.SYNC_SINGLE_FLUSH_PROP_NAME, syncSingleFlush,
                     MapcaskConfig.SYNC_SINGLE_FLUSH_DEFAULT);
+            boolean checkpoint = bool(MapcaskConfig.KEYDIR_CHECKPOINT_PROP_NAME, keydirCheckpoint,
+                    MapcaskConfig.KEYDIR_CHECKPOINT_DEFAULT);
             return new MapcaskOptions(segment, mode, (int) capacity, (int) maxKey, (int) maxValue, manifestMax, verify,
                     deadRatio, smallRatio, (int) minSmall, syncIntervalNs, background, compactionIntervalNs, rate,
-                    singleFlush);
+                    singleFlush, checkpoint);
         }
 
         /** Builder value, else system property; blank counts as unset (DESIGN §10). */

@@ -25,7 +25,12 @@ enum ProtocolMutant {
     /** Recovery treats a bad record below the durable mark as a torn tail and truncates it. */
     TRUNCATE_BELOW_DURABLE_MARK,
     /** Under {@code sync.single.flush}, the mark claims the records of the very flush that carries it. */
-    SINGLE_FLUSH_MARK_CLAIMS_ITS_OWN_RECORDS;
+    SINGLE_FLUSH_MARK_CLAIMS_ITS_OWN_RECORDS,
+    /**
+     * Recovery loads a keydir checkpoint whose CRC and seed match without checking that the
+     * segments it covers are still live as they were (a checkpoint that outlived a compaction).
+     */
+    TRUST_STALE_CHECKPOINT;
 
     /** The mutant in force; only tests change it. */
     static volatile ProtocolMutant active = NONE;

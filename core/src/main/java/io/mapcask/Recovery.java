@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.agrona.collections.LongArrayList;
@@ -49,6 +50,7 @@ final class Recovery {
     private long maxSequence;
     /** What this open did, for {@link RecoveryReport}. */
     private boolean created;
+    private int checkpointSegments;
     private int hintsUsed;
     private int segmentsScanned;
     private int hintsRewritten;
@@ -91,18 +93,7 @@ final class Recovery {
             if (fs.exists(dir) && !fs.isDirectory(dir)) {
                 throw new MapcaskException("cannot open a Mapcask store at " + dir + ": it is not a directory");
             }
-            List<Path> created = new ArrayList<>();
-            for (Path p = dir; p != null && !fs.exists(p); p = p.getParent()) {
-                created.add(p);
-            }
-            fs.createDirectories(dir);
-            // A new directory's name is durable only once its parent is fsynced: without this a
-            // power loss could take the whole new store, with every write acknowledged in it.
-            for (Path p : created) {
-                if (p.getParent() != null) {
-                    fs.syncDirectory(p.getParent());
-                }
-            }
+            createDirectories(fs, dir);
             List<String> names = fs.list(dir);
             if (!names.contains(FileNames.CURRENT)) {
                 for (String name : names) {
@@ -131,6 +122,24 @@ final class Recovery {
         }
     }
 
+    /**
+     * Creates {@code dir} and its missing parents, durably: a new directory's name is durable only
+     * once its parent is fsynced (without that a power loss could take a whole new store, with
+     * every write acknowledged in it).
+     */
+    static void createDirectories(Fs fs, Path dir) throws IOException {
+        List<Path> created = new ArrayList<>();
+        for (Path p = dir; p != null && !fs.exists(p); p = p.getParent()) {
+            created.add(p);
+        }
+        fs.createDirectories(dir);
+        for (Path p : created) {
+            if (p.getParent() != null) {
+                fs.syncDirectory(p.getParent());
+            }
+        }
+    }
+
     private Store openLocked(DirectoryLock lock) throws IOException {
         List<String> names = fs.list(dir);
         if (!names.contains(FileNames.CURRENT)) {
@@ -140,13 +149,22 @@ final class Recovery {
         Manifest.Replay replay = Manifest.replay(fs, dir, number);
         seed = replay.hashSeed();
         LiveSet live = replay.live();
-        keydir = new Keydir(keydirCapacityFor(live));
         maxSequence = live.lastSequence();
 
         // Phase 1: read only.
+        for (SegmentMeta m : live.segments()) {
+            if (m.sealed()) {
+                mapSealed(m);
+            }
+        }
+        Set<Long> covered = names.contains(FileNames.KEYDIR) ? loadCheckpoint(live) : null;
+        checkpointSegments = covered == null ? 0 : covered.size();
+        if (covered == null) {
+            keydir = new Keydir(keydirCapacityFor(live, Set.of(), 0));
+        }
         List<Long> unhinted = new ArrayList<>();
         for (SegmentMeta m : live.segments()) {
-            if (m.sealed() && !loadSealed(m)) {
+            if (m.sealed() && (covered == null || !covered.contains(m.id())) && !loadRecords(m)) {
                 unhinted.add(m.id());
             }
         }
@@ -165,6 +183,10 @@ final class Recovery {
 
         // Phase 2: changes. Orphans go first, while the manifest that removed them is still current.
         boolean changed = deleteOrphans(names, live, number);
+        if (names.contains(FileNames.KEYDIR) && covered == null) {
+            fs.delete(dir.resolve(FileNames.KEYDIR)); // refused above: stale or damaged, of no further use
+            changed = true;
+        }
         if (changed) {
             fs.syncDirectory(dir);
         }
@@ -199,7 +221,11 @@ final class Recovery {
             closeQuietly(manifest, e);
             throw e;
         }
-        return new Store(fs, dir, options, lock, manifest, live, keydir, segments, usage, seed, maxSequence);
+        Store store = new Store(fs, dir, options, lock, manifest, live, keydir, segments, usage, seed, maxSequence);
+        if (covered != null && covered.size() == live.segments().size()) {
+            store.checkpointIsCurrent(); // it covers every live segment: its close need not write it again
+        }
+        return store;
     }
 
     /** An empty directory (or one left by a crash during creation): write MANIFEST-000001 and CURRENT. */
@@ -230,11 +256,11 @@ final class Recovery {
      * ones, so the table may start larger than the keys need, but never larger than the records
      * on disk, which compaction keeps close to the keys.
      */
-    private int keydirCapacityFor(LiveSet live) throws IOException {
-        long records = 0;
+    private int keydirCapacityFor(LiveSet live, Set<Long> covered, long coveredEntries) throws IOException {
+        long records = coveredEntries;
         for (SegmentMeta m : live.segments()) {
             Path hint = FileNames.hint(dir, m.id());
-            if (m.sealed() && fs.exists(hint)) {
+            if (m.sealed() && !covered.contains(m.id()) && fs.exists(hint)) {
                 long fitting = (m.length() - SegmentHeader.DATA_START) / RecordFormat.size(1, 0);
                 try (FileHandle h = fs.openReadOnly(hint)) {
                     // Not validated yet: never trust it beyond what the committed segment can hold.
@@ -257,8 +283,61 @@ final class Recovery {
         return path;
     }
 
-    /** Maps a sealed segment and loads its records into the keydir. @return true when its hint was used */
-    private boolean loadSealed(SegmentMeta m) throws IOException {
+    /**
+     * Loads the keydir checkpoint into a new keydir when it is intact and describes the live set
+     * (see {@link KeydirCheckpoint}). The sealed segments must be mapped (loading records the
+     * checkpoint does not cover may read the keys of records it does). A checkpoint that cannot
+     * be read or used costs time, never an error: the hints are there.
+     *
+     * @return the ids of the segments whose records the checkpoint loaded, or null when it was not
+     *     used (and the keydir must be made anew)
+     */
+    private Set<Long> loadCheckpoint(LiveSet live) throws IOException {
+        Path path = dir.resolve(FileNames.KEYDIR);
+        String problem;
+        MappedRegion region = null;
+        try {
+            try (FileHandle h = fs.openReadOnly(path)) {
+                long size = h.size();
+                if (size >= KeydirCheckpoint.HEADER_SIZE + KeydirCheckpoint.FOOTER_SIZE) {
+                    region = h.map(0, size, false);
+                }
+            }
+            problem = region == null ? "it is too short to hold a header"
+                    : KeydirCheckpoint.checkIntact(region.segment(), seed);
+            if (problem == null) {
+                String stale = KeydirCheckpoint.checkCurrent(region.segment(), live);
+                if (stale != null) {
+                    // What a crash after a compaction's commit leaves: normal, and the file goes in phase 2.
+                    LOG.log(System.Logger.Level.DEBUG, "not using the stale keydir checkpoint " + path + ": " + stale);
+                    return null;
+                }
+                MemorySegment s = region.segment();
+                Set<Long> covered = new HashSet<>();
+                for (long id : KeydirCheckpoint.coveredIds(s)) {
+                    covered.add(id);
+                }
+                keydir = new Keydir(keydirCapacityFor(live, covered, KeydirCheckpoint.entryCount(s)));
+                problem = KeydirCheckpoint.load(s, keydir, usage);
+                if (problem == null) {
+                    maxSequence = Math.max(maxSequence, Layout.getLong(s, KeydirCheckpoint.LAST_SEQUENCE_OFFSET));
+                    return covered;
+                }
+            }
+        } catch (IOException e) {
+            problem = "it cannot be read: " + e;
+        } finally {
+            if (region != null) {
+                region.close();
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, "not using the keydir checkpoint " + path + " (" + problem
+                + "); loading the hints instead");
+        return null;
+    }
+
+    /** Maps a sealed segment (a reader's view of it) and checks its header. */
+    private void mapSealed(SegmentMeta m) throws IOException {
         Path path = namedSegmentFile(m);
         MappedRegion region;
         try (FileHandle h = fs.openReadOnly(path)) {
@@ -273,11 +352,17 @@ final class Recovery {
         segments.put(seg);
         SegmentHeader.verify(seg.data, m.id(), path);
         maxSequence = Math.max(maxSequence, m.maxSequence());
+    }
+
+    /** Loads the records of a mapped sealed segment into the keydir. @return true when its hint was used */
+    private boolean loadRecords(SegmentMeta m) throws IOException {
         if (loadHint(m)) {
             hintsUsed++;
             return true;
         }
         segmentsScanned++;
+        Segment seg = segments.get(m.id());
+        Path path = seg.path;
         long off = SegmentHeader.DATA_START;
         while (off < m.length()) {
             long size = RecordFormat.check(seg.data, off, m.length());
@@ -550,7 +635,7 @@ final class Recovery {
             long dataId = FileNames.dataId(name);
             long hintId = FileNames.hintId(name);
             long manifestNo = FileNames.manifestNumber(name);
-            boolean orphan = name.equals(FileNames.CURRENT_TEMP)
+            boolean orphan = name.equals(FileNames.CURRENT_TEMP) || name.equals(FileNames.KEYDIR_TEMP)
                     || (dataId >= 0 && live.get(dataId) == null)
                     || (hintId >= 0 && (live.get(hintId) == null || !live.get(hintId).sealed()))
                     || (manifestNo >= 0 && manifestNo != manifestNumber);
@@ -566,11 +651,13 @@ final class Recovery {
     /** What this open did; emits it as the JFR event begun at the start of {@code open} (when there is one). */
     private RecoveryReport report(long startNanos, RecoveryEvent event) {
         RecoveryReport r = new RecoveryReport(created, java.time.Duration.ofNanos(System.nanoTime() - startNanos),
-                hintsUsed, segmentsScanned, hintsRewritten, tornTail, bytesTruncated, orphansDeleted, manifestTailTorn,
+                checkpointSegments, hintsUsed, segmentsScanned, hintsRewritten, tornTail, bytesTruncated, orphansDeleted,
+                manifestTailTorn,
                 keydir.size());
         if (event != null && event.shouldCommit()) {
             event.directory = dir.toString();
             event.created = r.created();
+            event.checkpointSegments = r.checkpointSegments();
             event.hintsUsed = r.hintsUsed();
             event.segmentsScanned = r.segmentsScanned();
             event.hintsRewritten = r.hintsRewritten();

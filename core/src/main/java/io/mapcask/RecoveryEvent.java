@@ -20,6 +20,10 @@ final class RecoveryEvent extends Event {
     @Description("True when the directory held no store and a new one was created")
     boolean created;
 
+    @Label("Checkpoint Segments")
+    @Description("Sealed segments whose keys came from the keydir checkpoint")
+    int checkpointSegments;
+
     @Label("Hints Used")
     int hintsUsed;
 

@@ -8,6 +8,8 @@ import java.time.Duration;
  *
  * @param created true when the directory held no store and a new one was created (every count is 0)
  * @param duration from the start of {@code open} to the store being ready, lock and all
+ * @param checkpointSegments sealed segments whose keys came from the keydir checkpoint (0 when
+ *     none was used)
  * @param hintsUsed sealed segments loaded from their hint files without reading their records
  * @param segmentsScanned segments whose records were read instead: sealed ones without a trusted
  *     hint, plus the active segment a crash or a running writer left
@@ -24,7 +26,8 @@ import java.time.Duration;
  *     rewritten without it
  * @param keys keys present after loading (tombstones not counted)
  */
-public record RecoveryReport(boolean created, Duration duration, int hintsUsed, int segmentsScanned,
+public record RecoveryReport(boolean created, Duration duration, int checkpointSegments, int hintsUsed,
+        int segmentsScanned,
         int hintsRewritten, boolean tornTail, long bytesTruncated, int orphansDeleted, boolean manifestTailTorn,
         long keys) {
 
@@ -34,8 +37,9 @@ public record RecoveryReport(boolean created, Duration duration, int hintsUsed, 
         if (created) {
             return "created a new store in " + MapcaskStats.millis(duration.toNanos());
         }
-        return "recovered in " + MapcaskStats.millis(duration.toNanos()) + ": " + keys + " keys, " + hintsUsed
-                + " segments loaded from hints, " + segmentsScanned + " scanned, " + hintsRewritten
+        return "recovered in " + MapcaskStats.millis(duration.toNanos()) + ": " + keys + " keys, "
+                + checkpointSegments + " segments loaded from the keydir checkpoint, " + hintsUsed
+                + " from hints, " + segmentsScanned + " scanned, " + hintsRewritten
                 + " hints rewritten, " + (tornTail ? "torn tail dropped" : "no torn tail") + ", " + bytesTruncated
                 + " bytes truncated, " + orphansDeleted + " orphan files deleted"
                 + (manifestTailTorn ? ", torn manifest edit dropped" : "");

@@ -58,6 +58,13 @@ final class SegmentUsage {
         return RecordFormat.size(RecordFormat.keyLength(data, off), RecordFormat.valueLength(data, off));
     }
 
+    /** Sets the bytes of a segment as a keydir checkpoint recorded them (recovery, before any other record is counted). */
+    void restore(long segmentId, long live, long dead) {
+        Bytes b = of(segmentId);
+        b.live = live;
+        b.dead = dead;
+    }
+
     /** @return a copy: segment id → {live, dead} */
     Map<Long, long[]> snapshot() {
         Map<Long, long[]> m = new TreeMap<>();

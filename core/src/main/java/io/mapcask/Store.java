@@ -111,6 +111,12 @@ final class Store {
     private long nextSegmentId;
     private volatile boolean closed;
     private volatile Throwable failed;
+    /**
+     * The last sequence and next segment id of the state the keydir checkpoint on disk describes,
+     * or -1 when it describes no state of this instance. Write lock.
+     */
+    private long checkpointSequence = -1;
+    private long checkpointNextSegmentId = -1;
 
     Store(Fs fs, Path dir, MapcaskOptions options, DirectoryLock lock, Manifest manifest, LiveSet live,
             Keydir keydir, Segments segments, SegmentUsage usage, long seed, long lastSequence) {
@@ -704,6 +710,55 @@ final class Store {
         return a;
     }
 
+    // ---------------------------------------------------------------- backup
+
+    /**
+     * Writes a backup of the store as of now into {@code dest} ({@link Backup}): forces the active
+     * segment and takes the snapshot under the write lock (writers wait for that one force), then
+     * links and copies without it, under the compaction lock, so that no compaction removes a
+     * segment being linked; writers go on meanwhile.
+     *
+     * @return the backup's last sequence
+     */
+    long backup(Path dest) {
+        try {
+            Backup.checkDestination(fs, dest);
+        } catch (IOException e) {
+            throw new MapcaskIOException("cannot back up " + dir + " to " + dest + ": " + e.getMessage(), e);
+        }
+        compactionLock.lock();
+        try {
+            Backup.Snapshot snapshot;
+            writeLock.lock();
+            try {
+                ensureWritable();
+                forceActive();
+                ActiveSegment a = active;
+                List<SegmentMeta> sealed = new ArrayList<>();
+                for (SegmentMeta m : live.segments()) {
+                    if (m.sealed()) {
+                        sealed.add(m);
+                    }
+                }
+                snapshot = new Backup.Snapshot(seed, nextSegmentId, lastSequence, manifest.number(), sealed,
+                        a == null || a.records() == 0 ? null : a.sealedMeta());
+            } catch (IOException e) {
+                throw fail("sync before the backup of " + dir, e);
+            } finally {
+                writeLock.unlock();
+            }
+            try {
+                Backup.write(fs, dir, dest, snapshot);
+            } catch (IOException e) {
+                throw new MapcaskIOException("backup of " + dir + " to " + dest + " failed and was removed (the store"
+                        + " is unchanged): " + e.getMessage(), e);
+            }
+            return snapshot.lastSequence();
+        } finally {
+            compactionLock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- compaction
 
     /**
@@ -931,6 +986,7 @@ final class Store {
             usage.remove(id);
             pendingUnlinks.add(id); // until retire() unmaps them, this also holds the manifest back
         }
+        dropCheckpoint();
     }
 
     private long allocateSegmentId() {
@@ -1203,6 +1259,9 @@ final class Store {
             for (Segment s : segments.all()) {
                 s.unmap();
             }
+            if (failed == null && error == null) {
+                writeCheckpoint();
+            }
             if (sealedAtClose != null) {
                 error = truncate(sealedAtClose, error);
             }
@@ -1255,6 +1314,55 @@ final class Store {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * At a clean close, under the write lock, every live segment sealed: writes the keydir
+     * checkpoint for the next open (or, when it is turned off, removes an old one). A failure
+     * costs the next open its speed, not data (every record is durable in a hinted segment, and a
+     * checkpoint that did not reach the disk whole is refused by its CRC), so it is logged.
+     */
+    private void writeCheckpoint() {
+        if (options.keydirCheckpoint() && lastSequence == checkpointSequence
+                && nextSegmentId == checkpointNextSegmentId) {
+            return; // no write, rotation or compaction since the checkpoint this instance was opened from
+        }
+        try {
+            if (options.keydirCheckpoint()) {
+                KeydirCheckpoint.write(fs, dir, seed, nextSegmentId, lastSequence, List.copyOf(live.segments()),
+                        usage.snapshot(), keydir);
+            } else if (fs.exists(dir.resolve(FileNames.KEYDIR))) {
+                fs.delete(dir.resolve(FileNames.KEYDIR));
+            }
+        } catch (IOException | IllegalStateException e) {
+            // Not thrown: close must go on to release the manifest and the lock.
+            LOG.log(System.Logger.Level.WARNING, "could not write the keydir checkpoint of " + dir
+                    + " (the next open reads the hints instead): " + e);
+        }
+    }
+
+    /**
+     * After a compaction's commit the keydir checkpoint may cover a removed segment, and recovery
+     * would refuse it: its space goes back now. Not fsynced: a checkpoint that comes back after a
+     * crash is refused the same way.
+     */
+    private void dropCheckpoint() {
+        checkpointSequence = -1;
+        Path checkpoint = dir.resolve(FileNames.KEYDIR);
+        try {
+            if (fs.exists(checkpoint)) {
+                fs.delete(checkpoint);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete the stale keydir checkpoint " + checkpoint
+                    + " (recovery will): " + e);
+        }
+    }
+
+    /** Recovery: the keydir was loaded from a checkpoint that covers every live segment. */
+    void checkpointIsCurrent() {
+        checkpointSequence = lastSequence;
+        checkpointNextSegmentId = nextSegmentId;
     }
 
     private IOException truncate(SegmentMeta sealed, IOException error) {

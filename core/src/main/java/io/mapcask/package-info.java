@@ -26,8 +26,10 @@
  * {@code sync.mode=group} they wait for durability outside it, sharing forces. {@code compact()}
  * (and background compaction, on its own thread) copies without that lock and takes it only to
  * commit and repoint; one compaction runs at a time, and it waits for running iterations
- * ({@code forEach}) before it unmaps segments. {@code close()} stops the background thread,
- * then takes the write lock.
+ * ({@code forEach}) before it unmaps segments. {@code backup()} takes the write lock for one
+ * force, then links and copies without it while holding off compactions (one backup or
+ * compaction at a time). {@code close()} stops the background thread, then takes the write
+ * lock (and writes the keydir checkpoint under it).
  *
  * <p><b>Errors</b>: bad arguments throw {@link java.lang.NullPointerException} or {@link
  * java.lang.IllegalArgumentException} naming the argument and the limit, and change nothing.

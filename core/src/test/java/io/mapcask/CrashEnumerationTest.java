@@ -50,6 +50,11 @@ class CrashEnumerationTest {
         w.add(CrashHarness.Workload.of("manifest past its size limit, rotated between commit and unlinks", small,
                 "put a", "rotate", "put b", "rotate", "put c", "rotate", "put d", "rotate", "compact", "put e",
                 "rotate", "compact", "put f", "sync"));
+        // Every close writes the keydir checkpoint and every reopen loads it; here also a reopen after a
+        // crash finds it with newer segments, and a partial compaction makes it stale.
+        w.add(CrashHarness.Workload.of("keydir checkpoint: written, loaded, newer segments on top, stale", small,
+                "put a", "put b", "rotate", "put c", "del a", "reopen", "put a", "del c", "rotate", "put d",
+                "compact-tail", "put b", "sync"));
         return w;
     }
 

@@ -32,12 +32,15 @@ class RecoveryTest {
     @TempDir
     Path dir;
 
+    /** No keydir checkpoint: these tests are about the hints, the scans and what recovery changes (KeydirCheckpointTest covers the checkpoint). */
     private static MapcaskOptions options() {
-        return MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).compactionBackground(false).build();
+        return MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).compactionBackground(false).keydirCheckpoint(false)
+                .build();
     }
 
     private static MapcaskOptions options(MapcaskOptions.SyncMode mode) {
-        return MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).syncMode(mode).compactionBackground(false).build();
+        return MapcaskOptions.builder().segmentSize(SMALL_SEGMENT).syncMode(mode).compactionBackground(false)
+                .keydirCheckpoint(false).build();
     }
 
     private static byte[] key(int i) {

@@ -16,7 +16,7 @@ class SegmentUsageTest {
     @TempDir
     Path dir;
 
-    private static String render(Map<Long, long[]> m) {
+    static String render(Map<Long, long[]> m) {
         Map<Long, List<Long>> r = new TreeMap<>();
         m.forEach((k, v) -> r.put(k, List.of(v[0], v[1])));
         return r.toString();

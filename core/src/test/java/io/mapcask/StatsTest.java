@@ -178,15 +178,34 @@ class StatsTest {
     }
 
     @Test
+    void shouldReportAReopenFromTheKeydirCheckpoint() {
+        try (Mapcask db = Mapcask.open(dir, small())) {
+            for (int i = 0; i < 400; i++) {
+                db.put(key(i), new byte[100]);
+            }
+        }
+        try (Mapcask db = Mapcask.open(dir, small())) {
+            MapcaskStats s = db.stats();
+            RecoveryReport r = s.recovery();
+            assertEquals(s.segments().size(), r.checkpointSegments(), r::toString);
+            assertEquals(0, r.hintsUsed() + r.segmentsScanned() + r.hintsRewritten(), r::toString);
+            assertEquals(400, r.keys(), r::toString);
+        }
+    }
+
+    @Test
     void shouldReportWhatRecoveryDid() throws Exception {
         TestSeeds.run(0x5354415453310003L, rnd -> {
-            try (Mapcask db = Mapcask.open(dir, small())) {
+            // Hints and scans are what this test is about: no keydir checkpoint.
+            MapcaskOptions small = MapcaskOptions.builder().segmentSize(32 << 10).compactionBackground(false)
+                    .keydirCheckpoint(false).build();
+            try (Mapcask db = Mapcask.open(dir, small)) {
                 for (int i = 0; i < 400; i++) {
                     db.put(key(i), new byte[100 + rnd.nextInt(100)]);
                 }
             }
             MapcaskStats clean;
-            try (Mapcask db = Mapcask.open(dir, small())) {
+            try (Mapcask db = Mapcask.open(dir, small)) {
                 clean = db.stats();
                 RecoveryReport r = clean.recovery();
                 assertFalse(r.created(), r::toString);
@@ -210,7 +229,7 @@ class StatsTest {
                 long fileSize = Files.size(file);
                 Files.write(dir.resolve(FileNames.data(active.id() + 100)), new byte[0]); // an orphan
                 Files.delete(dir.resolve(FileNames.hint(clean.segments().getFirst().id()))); // a lost hint
-                try (Mapcask again = Mapcask.open(dir, small())) {
+                try (Mapcask again = Mapcask.open(dir, small)) {
                     RecoveryReport c = again.stats().recovery();
                     assertTrue(c.tornTail(), c::toString);
                     assertEquals(2, c.segmentsScanned(), "the active segment and the unhinted one: " + c);

@@ -26,8 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * before, and the box is not ours to drop caches on), so this is a warm restart: what is
  * measured is the engine's own work to become readable (Mapcask: read the manifest and the hint
  * files, rebuild the keydir; LSM: open the manifest, replay the WAL; B-trees and Chronicle: map
- * the file and check the header). Reopen after a kill (recovery) is not measured yet. The heap
- * map is left out (nothing to reopen).
+ * the file and check the header). Mapcask's clean close writes the keydir checkpoint, which this
+ * reopen loads; {@link W5KillReopenBenchmark} measures the reopen without it. The heap map is
+ * left out (nothing to reopen).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

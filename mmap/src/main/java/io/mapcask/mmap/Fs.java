@@ -33,6 +33,15 @@ public interface Fs {
     /** Renames {@code from} to {@code to}, atomically replacing {@code to} if it exists. */
     void rename(Path from, Path to) throws IOException;
 
+    /**
+     * Gives the existing file {@code existing} a second name, {@code link} (a hard link: both
+     * names reach the same contents, and the contents stay while either name does). Like a
+     * create, the new name is durable once its directory is synced. Fails with an {@link
+     * IOException} when {@code link} exists, and when the file system cannot link the two (names on
+     * different file systems: EXDEV; no hard links), so that the caller can copy instead.
+     */
+    void link(Path existing, Path link) throws IOException;
+
     /** Unlinks a file; no-op when it does not exist. */
     void delete(Path file) throws IOException;
 

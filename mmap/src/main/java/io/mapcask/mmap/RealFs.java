@@ -84,6 +84,15 @@ public final class RealFs implements Fs {
     }
 
     @Override
+    public void link(Path existing, Path link) throws IOException {
+        try {
+            Files.createLink(link, existing);
+        } catch (UnsupportedOperationException e) {
+            throw new IOException("cannot link " + link + " to " + existing + ": the file system has no hard links", e);
+        }
+    }
+
+    @Override
     public void delete(Path file) throws IOException {
         Files.deleteIfExists(file);
     }

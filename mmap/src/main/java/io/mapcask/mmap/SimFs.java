@@ -50,8 +50,9 @@ import java.util.TreeSet;
  *       live size durable. {@link MappedRegion#force(long, long)} copies only the dirty pages
  *       covering the range and never the size (msync is not guaranteed to persist metadata;
  *       the engine must {@code sync()} after {@code allocate()}).
- *   <li>Creating a name ({@link #open} with {@code create}, {@link #lock}), {@link #rename} (one
- *       atomic operation, replacing the target), {@link #delete} and {@link #createDirectories}
+ *   <li>Creating a name ({@link #open} with {@code create}, {@link #lock}, {@link #link} of an
+ *       existing file), {@link #rename} (one atomic operation, replacing the target), {@link
+ *       #delete} and {@link #createDirectories}
  *       change live names only and append an <em>entry operation</em> to a pending log.
  *       {@link #syncDirectory(Path) syncDirectory(d)} makes durable every pending operation that
  *       touches {@code d} (a rename touches both directories; a mkdir/rmdir touches the parent),
@@ -112,7 +113,9 @@ import java.util.TreeSet;
  * rounded up, at least doubled on each growth) throws {@link IOException}; the engine allocates
  * before it maps, so this does not arise. Files are limited to {@link #MAX_FILE_SIZE}. An
  * optional space limit ({@link #setSpaceLimit}) makes {@code allocate} and {@code write} fail
- * with ENOSPC when allocated pages of existing files would exceed it.
+ * with ENOSPC when allocated pages of existing files would exceed it. All paths are on one file
+ * system, so {@link #link} never fails for want of hard links; inject a fault to see what a
+ * caller does when it does.
  *
  * <h2>Use in a crash test</h2>
  *
@@ -425,6 +428,32 @@ public final class SimFs implements Fs {
             }
             pending.add(new EntryOp(EntryOp.Type.RENAME, f.getParent(), name(f), t.getParent(), name(t), ino.id));
             prune();
+            return null;
+        });
+    }
+
+    @Override
+    public void link(Path existing, Path link) throws IOException {
+        Path f = norm(existing);
+        Path t = norm(link);
+        op(SimOpKind.LINK, f, t, -1, -1, (op, fault) -> {
+            throwIf(op, fault);
+            Inode ino = lookup(f);
+            if (ino == null) {
+                if (isLiveDir(f)) {
+                    throw new FileSystemException(f.toString(), t.toString(), "SimFs does not link directories");
+                }
+                throw new NoSuchFileException(f.toString());
+            }
+            if (!isLiveDir(t.getParent())) {
+                throw new NoSuchFileException(t.toString());
+            }
+            if (isLiveDir(t) || lookup(t) != null) {
+                throw new FileAlreadyExistsException(t.toString());
+            }
+            liveEntries(t.getParent()).put(name(t), ino);
+            ino.links++;
+            pending.add(new EntryOp(EntryOp.Type.LINK, t.getParent(), name(t), null, null, ino.id));
             return null;
         });
     }

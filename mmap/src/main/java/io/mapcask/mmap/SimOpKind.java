@@ -18,6 +18,8 @@ public enum SimOpKind {
     OPEN(false, true),
     OPEN_READ_ONLY(false, true),
     RENAME(true, true),
+    /** {@link Fs#link}: a second name for an existing file. */
+    LINK(true, true),
     DELETE(true, true),
     DIR_SYNC(true, true),
     /** {@link Fs#lock}; creates the lock file when it is missing. */

@@ -258,6 +258,35 @@ abstract class FsConformanceTest {
     }
 
     @Test
+    void linkGivesTheSameContentsASecondNameThatOutlivesTheFirst() throws IOException {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        write(a, "shared");
+        fs.link(a, b);
+        assertEquals("shared", readString(b));
+        try (FileHandle h = fs.open(a, false)) {
+            h.write(bytes("S"), 0);
+        }
+        assertEquals("Shared", readString(b), "both names reach one file");
+        fs.delete(a);
+        assertFalse(fs.exists(a));
+        assertEquals("Shared", readString(b));
+        assertTrue(fs.list(dir).contains("b"));
+    }
+
+    @Test
+    void linkRefusesAnExistingNameAndAMissingFile() throws IOException {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        write(a, "one");
+        write(b, "two");
+        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> fs.link(a, b));
+        assertEquals("two", readString(b), "the existing name is untouched");
+        assertThrows(NoSuchFileException.class, () -> fs.link(dir.resolve("missing"), dir.resolve("c")));
+        assertFalse(fs.exists(dir.resolve("c")));
+    }
+
+    @Test
     void deleteRemovesAndIsIdempotent() throws IOException {
         Path a = dir.resolve("a");
         write(a, "x");

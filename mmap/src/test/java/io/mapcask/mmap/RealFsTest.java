@@ -212,6 +212,23 @@ class RealFsTest {
     }
 
     @Test
+    void shouldFailALinkAcrossFileSystemsWithAnIOExceptionSoTheCallerCanCopy() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm)
+                && !Files.getFileStore(shm).equals(Files.getFileStore(dir)), "needs /dev/shm on another file system");
+        Path file = dir.resolve("000001.data");
+        Files.write(file, ascii("segment"));
+        Path other = Files.createTempDirectory(shm, "mapcask-link-");
+        try {
+            IOException e = assertThrows(IOException.class, () -> FS.link(file, other.resolve("000001.data")));
+            assertTrue(e.getMessage().contains("000001.data"), e.getMessage());
+            assertEquals(List.of(), FS.list(other));
+        } finally {
+            Files.delete(other);
+        }
+    }
+
+    @Test
     void shouldIgnoreDeleteOfAMissingFile() throws IOException {
         Path file = dir.resolve("h.data");
         FS.delete(file);

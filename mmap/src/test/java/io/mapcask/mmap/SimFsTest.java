@@ -200,6 +200,28 @@ class SimFsTest {
     }
 
     @Test
+    void linkIsAVolatileNameUntilItsDirectoryIsSyncedAndSharesTheFile() throws IOException {
+        Path f = durableFile("000001.data", "records");
+        Path other = Path.of("/backup");
+        fs.createDirectories(other);
+        fs.syncDirectory(other.getParent());
+        Path link = other.resolve("000001.data");
+        fs.link(f, link);
+        CrashState s = fs.crashState();
+        assertEquals(1, s.unitCount(), s.toString());
+        assertEquals(VolatileUnit.Kind.ENTRY, s.units().get(0).kind());
+        assertNull(content(s.durableImage(), link));
+        assertEquals("records", text(s.allVolatileImage(), link));
+        fs.syncDirectory(other);
+        SimFs image = fs.crashState().durableImage();
+        assertEquals("records", text(image, link));
+        try (FileHandle h = image.open(f, false)) {
+            h.write(bytes("R"), 0);
+        }
+        assertEquals("Records", text(image, link), "in an image the two names still reach one file");
+    }
+
+    @Test
     void renameWithoutDirectorySyncMayOrMayNotSurvive() throws IOException {
         Path current = durableFile("CURRENT", "old");
         Path tmp = DIR.resolve("CURRENT.tmp");
