@@ -56,10 +56,25 @@ final class Backup {
     private final List<Path> created = new ArrayList<>();
     private boolean createdDest;
 
-    private Backup(Fs fs, Path source, Path dest) {
+    private final ProgressListener progress;
+    private final long totalBytes;
+    private long doneBytes;
+
+    private Backup(Fs fs, Path source, Path dest, ProgressListener progress, Snapshot snapshot) {
         this.fs = fs;
         this.source = source;
         this.dest = dest;
+        this.progress = progress;
+        long total = snapshot.active() == null ? 0 : snapshot.active().length();
+        for (SegmentMeta m : snapshot.sealed()) {
+            total += m.length();
+        }
+        this.totalBytes = total;
+    }
+
+    private void advance(long bytes) {
+        doneBytes += bytes;
+        progress.progress(doneBytes, totalBytes);
     }
 
     /**
@@ -82,10 +97,13 @@ final class Backup {
         }
     }
 
-    /** Writes the backup of {@code snapshot}, taken of the store in {@code source}, into {@code dest}. */
-    static void write(Fs fs, Path source, Path dest, Snapshot snapshot) throws IOException {
+    /**
+     * Writes the backup of {@code snapshot}, taken of the store in {@code source}, into {@code
+     * dest}, telling {@code progress} how many segment bytes are linked or copied.
+     */
+    static void write(Fs fs, Path source, Path dest, Snapshot snapshot, ProgressListener progress) throws IOException {
         checkDestination(fs, dest);
-        Backup b = new Backup(fs, source, dest);
+        Backup b = new Backup(fs, source, dest, progress, snapshot);
         try {
             b.write(snapshot);
         } catch (IOException | RuntimeException e) {
@@ -104,6 +122,7 @@ final class Backup {
             if (validHint(hint, m, snapshot.hashSeed())) {
                 linkOrCopy(hint, FileNames.hint(dest, m.id()), -1);
             }
+            advance(m.length());
         }
         SegmentMeta active = snapshot.active();
         if (active != null) {
@@ -112,6 +131,7 @@ final class Backup {
             copy(FileNames.data(source, active.id()), copy, active.length());
             writeHint(copy, active, snapshot.hashSeed());
             segments.add(active);
+            advance(active.length());
         }
         fs.syncDirectory(dest);
         long number = snapshot.manifestNumber() + 1;

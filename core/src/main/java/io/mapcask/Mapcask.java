@@ -357,7 +357,7 @@ public final class Mapcask implements AutoCloseable {
      * this call, none that started after it returned. Writers wait only for one force at its
      * start; a compaction waits for the backup to end. Sealed segments are hard-linked into
      * {@code dest} (copied when it is on another file system); the active segment is copied up to
-     * the backup point. See {@code docs/operations-backup.md}.
+     * the backup point. See {@code docs/operations.md}.
      *
      * @param dest a directory that does not exist (it is created, with its parents) or is empty
      * @return the backup's sequence: the highest write sequence it holds (see {@link #durableSequence()})
@@ -369,8 +369,25 @@ public final class Mapcask implements AutoCloseable {
      *     makes it refuse writes until reopened, as a failed {@link #sync()} does
      */
     public long backup(Path dest) {
+        return backup(dest, ProgressListener.NONE);
+    }
+
+    /**
+     * {@link #backup(Path)}, telling {@code progress} how many bytes of segments it has linked or
+     * copied, out of their total.
+     *
+     * @param dest a directory that does not exist (it is created, with its parents) or is empty
+     * @param progress called on this thread, once per segment
+     * @return the backup's sequence: the highest write sequence it holds
+     * @throws NullPointerException when {@code dest} or {@code progress} is null
+     * @throws IllegalArgumentException when {@code dest} exists and is not an empty directory
+     * @throws MapcaskClosedException after {@link #close()}
+     * @throws MapcaskIOException as {@link #backup(Path)}
+     */
+    public long backup(Path dest, ProgressListener progress) {
         Objects.requireNonNull(dest, "dest");
-        return store.backup(dest.toAbsolutePath());
+        Objects.requireNonNull(progress, "progress");
+        return store.backup(dest.toAbsolutePath(), progress);
     }
 
     /**

@@ -720,7 +720,7 @@ final class Store {
      *
      * @return the backup's last sequence
      */
-    long backup(Path dest) {
+    long backup(Path dest, ProgressListener progress) {
         try {
             Backup.checkDestination(fs, dest);
         } catch (IOException e) {
@@ -748,7 +748,7 @@ final class Store {
                 writeLock.unlock();
             }
             try {
-                Backup.write(fs, dir, dest, snapshot);
+                Backup.write(fs, dir, dest, snapshot, progress);
             } catch (IOException e) {
                 throw new MapcaskIOException("backup of " + dir + " to " + dest + " failed and was removed (the store"
                         + " is unchanged): " + e.getMessage(), e);

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Times reopening a store of many keys, for the instant-restart numbers of docs/operations-backup.md
+ * Times reopening a store of many keys, for the instant-restart numbers of docs/operations.md
  * (not a test; run by hand with the test classpath):
  *
  * <pre>

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "mapcask", mixinStandardHelpOptions = true, versionProvider = MapcaskCli.Version.class,
         description = "Inspect, check and operate a Mapcask store directory.",
         subcommands = {StatsCommand.class, VerifyCommand.class, DumpCommand.class, GetCommand.class,
-                PutCommand.class, DeleteCommand.class, CompactCommand.class, CommandLine.HelpCommand.class},
+                PutCommand.class, DeleteCommand.class, CompactCommand.class, BackupCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = MapcaskCli.EXIT_CODE_HEADING, exitCodeList = {
                 MapcaskCli.EXIT_OK, MapcaskCli.EXIT_PROBLEMS, MapcaskCli.EXIT_USAGE, MapcaskCli.EXIT_LOCKED,
                 MapcaskCli.EXIT_ERROR, MapcaskCli.EXIT_NOT_FOUND})

@@ -180,6 +180,19 @@ class CommandsTest {
             assertTrue(db.stats().segments().size() >= 2, "outputs of at most 16 KiB (-D mapcask.segment.size)");
         }
 
+        Path backup = dir().resolveSibling("backup-of-store");
+        Cli.Result backedUp = Cli.run("backup", d, backup.toString());
+        assertExit(MapcaskCli.OK, backedUp, "backup");
+        assertTrue(backedUp.out().matches("backed up .* to .*backup-of-store at sequence \\d+\n"), backedUp::describe);
+        assertExit(MapcaskCli.OK, Cli.run("verify", backup.toString()), "verify of the backup");
+        try (Mapcask db = Mapcask.open(backup)) {
+            assertEquals(200, db.size());
+            assertEquals(100, db.get("key7".getBytes(StandardCharsets.UTF_8)).length);
+        }
+        Cli.Result again = Cli.run("backup", d, backup.toString());
+        assertExit(MapcaskCli.USAGE, again, "backup into a directory that is not empty");
+        assertTrue(again.err().contains("is not empty"), again::describe);
+
         Path segment;
         try (var s = Files.list(dir())) {
             segment = s.filter(p -> p.toString().endsWith(".data")).findFirst().orElseThrow();

@@ -37,7 +37,7 @@ class LockedStoreTest {
         return List.of(new String[] {"stats", dir}, new String[] {"verify", dir}, new String[] {"dump", dir},
                 new String[] {"get", dir, "k"}, new String[] {"put", dir, "k", "v"},
                 new String[] {"put", "--create", dir, "k", "v"}, new String[] {"delete", dir, "k"},
-                new String[] {"compact", dir});
+                new String[] {"compact", dir}, new String[] {"backup", dir, dir + "-backup"});
     }
 
     /** Name → size, modification time and content CRC of every file but LOCK (whose descriptor must not be opened). */

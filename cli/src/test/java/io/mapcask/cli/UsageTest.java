@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --help} on every command, the exit codes of bad command lines, and of directories that hold no store. */
 class UsageTest {
-    private static final List<String> COMMANDS = List.of("stats", "verify", "dump", "get", "put", "delete", "compact");
+    private static final List<String> COMMANDS = List.of("stats", "verify", "dump", "get", "put", "delete", "compact",
+            "backup");
 
     @TempDir
     Path tmp;
@@ -86,6 +87,7 @@ class UsageTest {
                 String[] args = switch (command) {
                     case "get", "delete" -> new String[] {command, dir.toString(), "k"};
                     case "put" -> new String[] {command, dir.toString(), "k", "v"};
+                    case "backup" -> new String[] {command, dir.toString(), tmp.resolve("dest").toString()};
                     default -> new String[] {command, dir.toString()};
                 };
                 Cli.Result r = Cli.run(args);
@@ -97,6 +99,7 @@ class UsageTest {
         try (var s = Files.list(empty)) {
             assertEquals(0, s.count(), "nothing was created in the empty directory");
         }
+        assertTrue(Files.notExists(tmp.resolve("dest")), "no backup of a store that is not there");
         assertTrue(!Files.exists(missing), "the missing directory was not created");
     }
 }
