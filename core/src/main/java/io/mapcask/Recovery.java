@@ -179,6 +179,7 @@ final class Recovery {
         }
         SegmentMeta activeMeta = live.active();
         ActiveScan activeScan = activeMeta == null ? null : scanActive(activeMeta);
+        keydir = fitted(keydir);
         checkNoCommittedOrphans(names, replay);
 
         // Phase 2: changes. Orphans go first, while the manifest that removed them is still current.
@@ -256,6 +257,21 @@ final class Recovery {
      * ones, so the table may start larger than the keys need, but never larger than the records
      * on disk, which compaction keeps close to the keys.
      */
+    /**
+     * The keydir was sized for every record the hints hold, dead ones too, so a store not compacted
+     * for a while would keep a table many times larger than its keys need. Such a table is rebuilt
+     * at twice the keys (what a growth would give), before any reader sees it.
+     */
+    private Keydir fitted(Keydir loaded) {
+        long wanted = Math.max(options.keydirInitialCapacity(), 2 * (loaded.size() + loaded.tombstones()) + 16);
+        if (loaded.capacity() <= 2 * wanted) {
+            return loaded;
+        }
+        Keydir fitted = new Keydir((int) Math.min(Integer.MAX_VALUE - 8, wanted));
+        loaded.forEachEntry((word, location) -> fitted.putAbsent((int) word, location));
+        return fitted;
+    }
+
     private int keydirCapacityFor(LiveSet live, Set<Long> covered, long coveredEntries) throws IOException {
         long records = coveredEntries;
         for (SegmentMeta m : live.segments()) {

@@ -194,6 +194,27 @@ class StatsTest {
     }
 
     @Test
+    void aReopenFromHintsFullOfDeadRecordsShouldSizeTheKeydirForTheKeys() {
+        MapcaskOptions hintsOnly = MapcaskOptions.builder().segmentSize(32 << 10).compactionBackground(false)
+                .keydirCheckpoint(false).keydirInitialCapacity(16).build();
+        try (Mapcask db = Mapcask.open(dir, hintsOnly)) {
+            for (int round = 0; round < 100; round++) {
+                for (int i = 0; i < 100; i++) {
+                    db.put(key(i), new byte[100]); // 10,000 records in the hints, 100 keys
+                }
+            }
+        }
+        try (Mapcask db = Mapcask.open(dir, hintsOnly)) {
+            MapcaskStats s = db.stats();
+            assertEquals(100, s.keys(), s::toString);
+            assertTrue(s.keydirCapacity() <= 4 * 100 + 64, "sized for the keys, not the records: " + s);
+            for (int i = 0; i < 100; i++) {
+                assertEquals(100, db.get(key(i)).length);
+            }
+        }
+    }
+
+    @Test
     void shouldReportWhatRecoveryDid() throws Exception {
         TestSeeds.run(0x5354415453310003L, rnd -> {
             // Hints and scans are what this test is about: no keydir checkpoint.
