@@ -123,11 +123,6 @@ final class ActiveSegment {
         return sequence;
     }
 
-    /** @return the highest sequence published to forcers (any thread) */
-    long publishedSequence() {
-        return publishedSequence;
-    }
-
     long records() {
         return records;
     }

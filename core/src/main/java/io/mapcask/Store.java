@@ -43,8 +43,6 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 final class Store {
     /** A reader retries this often when segments keep being retired under it before giving up. */
     private static final int MAX_READ_RETRIES = 1_000_000;
-    /** Upper bound of {@link #gatherGroup()}'s wait: a fraction of any device flush. */
-    private static final long MAX_GATHER_NANOS = 200_000;
     private static final System.Logger LOG = System.getLogger("io.mapcask");
 
     private final Fs fs;
@@ -86,9 +84,6 @@ final class Store {
     private long lastSequence;
     /** Every record with a sequence up to this is durable. */
     private volatile long durableSequence;
-    /** Force lock only: records the last group-commit force covered, and how long it took. */
-    private long lastGroupRecords = 1;
-    private long lastGroupForceNanos;
 
     /** putAsync futures waiting for their record to be durable, lowest sequence first. */
     private final PriorityQueue<PendingDurable> pendingAsync = new PriorityQueue<>();
@@ -374,12 +369,7 @@ final class Store {
             if (forceLock.tryLock()) {
                 try {
                     if (durableSequence < sequence) {
-                        gatherGroup();
-                        long before = durableSequence;
-                        long start = System.nanoTime();
                         forceActiveLocked();
-                        lastGroupForceNanos = System.nanoTime() - start;
-                        lastGroupRecords = Math.max(1, durableSequence - before);
                         if (durableSequence < sequence && active == null) {
                             throw new MapcaskException("record " + sequence + " of " + dir
                                     + " is in no active segment and was not made durable by its sealing");
@@ -405,23 +395,6 @@ final class Store {
                     }
                 }
             }
-        }
-    }
-
-    /**
-     * Under the force lock, before a group-commit force: gives the writers the last force covered
-     * a moment to publish their next records (its end woke them, and they are appending), so that
-     * one force covers them all rather than the first one or two to arrive. Yields to them for at
-     * most a quarter of the last force's duration, and not at all when a single writer is active.
-     */
-    private void gatherGroup() {
-        ActiveSegment a = active;
-        if (a == null || lastGroupRecords <= 1) {
-            return;
-        }
-        long deadline = System.nanoTime() + Math.min(lastGroupForceNanos / 4, MAX_GATHER_NANOS);
-        while (a.publishedSequence() - durableSequence < lastGroupRecords && System.nanoTime() < deadline) {
-            Thread.yield();
         }
     }
 
