@@ -123,6 +123,11 @@ final class ActiveSegment {
         return sequence;
     }
 
+    /** @return the highest sequence published to forcers (any thread) */
+    long publishedSequence() {
+        return publishedSequence;
+    }
+
     long records() {
         return records;
     }
