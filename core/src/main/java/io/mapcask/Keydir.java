@@ -109,24 +109,7 @@ final class Keydir {
 
     /** @return the key's location (possibly a tombstone), or {@link #EMPTY} when the key is unknown */
     long get(byte[] key, long hash, KeyMatcher matcher) {
-        // Returns the very location it confirmed: reading the slot again could meet another key
-        // that reused the slot after this key was forgotten, or a slot that has moved.
-        int word = (int) hash;
-        for (Table t = head; t != null; t = t.next) {
-            long cap = t.capacity;
-            long i = t.home(word);
-            for (long probes = 0; probes < cap; probes++) {
-                long loc = t.locationAcquire(i);
-                if (loc == EMPTY) {
-                    break;
-                }
-                if (loc != DEAD && loc != MOVED && t.word(i) == word && matcher.keyEquals(loc, key)) {
-                    return loc;
-                }
-                i = ++i == cap ? 0 : i;
-            }
-        }
-        return EMPTY;
+        return find(key, null, 0, 0, (int) hash, matcher);
     }
 
     /**
@@ -136,7 +119,15 @@ final class Keydir {
      * @return the location, or {@link #EMPTY}
      */
     long get(MemorySegment src, long keyOffset, int keyLength, long hash, KeyMatcher matcher) {
-        int word = (int) hash;
+        return find(null, src, keyOffset, keyLength, (int) hash, matcher);
+    }
+
+    /**
+     * Any thread: walks the chain for the key given as {@code key}, or else as bytes of {@code
+     * src}. Returns the very location it confirmed: reading the slot again could meet another key
+     * that reused the slot after this key was forgotten, or a slot that has moved.
+     */
+    private long find(byte[] key, MemorySegment src, long keyOffset, int keyLength, int word, KeyMatcher matcher) {
         for (Table t = head; t != null; t = t.next) {
             long cap = t.capacity;
             long i = t.home(word);
@@ -146,7 +137,7 @@ final class Keydir {
                     break;
                 }
                 if (loc != DEAD && loc != MOVED && t.word(i) == word
-                        && matcher.keyEquals(loc, src, keyOffset, keyLength)) {
+                        && (key != null ? matcher.keyEquals(loc, key) : matcher.keyEquals(loc, src, keyOffset, keyLength))) {
                     return loc;
                 }
                 i = ++i == cap ? 0 : i;
