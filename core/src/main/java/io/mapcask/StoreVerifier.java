@@ -117,7 +117,26 @@ final class StoreVerifier {
         for (SegmentMeta m : live.segments()) {
             checkSegment(m, seed);
         }
+        if (names.contains(FileNames.KEYDIR)) {
+            checkKeydirCheckpoint(dir.resolve(FileNames.KEYDIR), replay.hashSeed(), live);
+        }
         progress.progress(totalBytes, totalBytes);
+    }
+
+    /**
+     * The keydir checkpoint is only ever an accelerator: an open that finds it damaged or stale
+     * ignores it, deletes it and reads the hints. So what is wrong with it is a warning.
+     */
+    private void checkKeydirCheckpoint(Path path, long seed, LiveSet live) throws IOException {
+        MemorySegment checkpoint = readAll(path);
+        String wrong = KeydirCheckpoint.checkIntact(checkpoint, seed);
+        if (wrong == null) {
+            wrong = KeydirCheckpoint.checkCurrent(checkpoint, live);
+        }
+        if (wrong != null) {
+            warning(path, -1, "keydir checkpoint not usable (" + wrong + "); the next open ignores and deletes it,"
+                    + " and reads the hints instead");
+        }
     }
 
     /** Files that no live edit names: leftovers that recovery deletes, or proof of lost edits. */

@@ -183,6 +183,39 @@ class VerifierTest {
     }
 
     @Test
+    void shouldWarnOfADamagedOrStaleKeydirCheckpointWithoutFailing() {
+        TestSeeds.run(0x5645524946590009L, rnd -> {
+            Path template = template(rnd);
+            Path checkpoint = template.resolve(FileNames.KEYDIR);
+            assertTrue(Files.exists(checkpoint), "a clean close writes the keydir checkpoint");
+            for (int trial = 0; trial < 10; trial++) {
+                Path dir = copy(template, "flip-keydir-" + trial);
+                Path file = dir.resolve(FileNames.KEYDIR);
+                // The footer's last 4 bytes are padding outside the CRC.
+                long x = (long) (rnd.nextDouble() * (StoreFiles.size(file) - 4));
+                StoreFiles.flipByte(file, x);
+                VerificationReport r = verifyUnchanged(dir);
+                String what = "flip at " + x + " of KEYDIR: " + describe(r);
+                assertTrue(r.ok(), "only an accelerator: no problem, " + what);
+                assertTrue(r.warnings().stream().anyMatch(w -> w.file().equals(file)), what);
+            }
+            // Stale: the checkpoint of an older state beside a store that has since compacted.
+            Path stale = copy(template, "stale-keydir");
+            Files.copy(checkpoint, tmp.resolve("old-keydir"));
+            try (Mapcask db = Mapcask.open(stale, SMALL)) {
+                db.put(new byte[] {7}, new byte[10]);
+                db.compact();
+            }
+            Files.copy(tmp.resolve("old-keydir"), stale.resolve(FileNames.KEYDIR),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            VerificationReport r = verifyUnchanged(stale);
+            assertTrue(r.ok(), () -> describe(r));
+            assertTrue(r.warnings().stream().anyMatch(w -> w.file().equals(stale.resolve(FileNames.KEYDIR))
+                    && w.message().contains("checkpoint covers segment")), () -> describe(r));
+        });
+    }
+
+    @Test
     void shouldReportAFlippedByteOfTheManifestAtItsEditOrField() {
         TestSeeds.run(0x5645524946590004L, rnd -> {
             Path template = template(rnd);
