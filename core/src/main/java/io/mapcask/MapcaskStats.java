@@ -27,6 +27,7 @@ public final class MapcaskStats {
     private final List<SegmentStats> segments;
     private final long segmentRolls;
     private final int segmentsAwaitingUnlink;
+    private final long retiredMappedBytes;
     private final long compactions;
     private final boolean compactionRunning;
     private final long compactionBytesReclaimed;
@@ -43,7 +44,8 @@ public final class MapcaskStats {
 
     MapcaskStats(Path directory, long puts, long deletes, long gets, long getMisses, long bytesWritten,
             long lastSequence, long durableSequence, LatencyHistogram forces, List<SegmentStats> segments,
-            long segmentRolls, int segmentsAwaitingUnlink, long compactions, boolean compactionRunning,
+            long segmentRolls, int segmentsAwaitingUnlink, long retiredMappedBytes, long compactions,
+            boolean compactionRunning,
             long compactionBytesReclaimed, long compactionBytesWritten, long compactionRecordsCopied,
             long compactionTombstonesDropped, long keys, long tombstones, long keydirCapacity, long keydirBytes,
             long manifestNumber, long manifestBytes, RecoveryReport recovery) {
@@ -63,6 +65,7 @@ public final class MapcaskStats {
         this.segments = List.copyOf(segments);
         this.segmentRolls = segmentRolls;
         this.segmentsAwaitingUnlink = segmentsAwaitingUnlink;
+        this.retiredMappedBytes = retiredMappedBytes;
         this.compactions = compactions;
         this.compactionRunning = compactionRunning;
         this.compactionBytesReclaimed = compactionBytesReclaimed;
@@ -185,13 +188,22 @@ public final class MapcaskStats {
     }
 
     /**
-     * @return segments removed by a committed compaction whose files could not be unlinked yet
-     *     (retried after the next compaction, else deleted by recovery); they still hold disk
-     *     space. Retired segments are unmapped when their compaction commits, so no mapped
-     *     memory is held by them.
+     * @return segments removed by a committed compaction whose files are not unlinked yet: those
+     *     whose compaction still waits for running iterations before it unmaps them (see {@link
+     *     #retiredMappedBytes()}), and those whose unlink failed (retried after the next compaction,
+     *     else deleted by recovery); they still hold disk space
      */
     public int segmentsAwaitingUnlink() {
         return segmentsAwaitingUnlink;
+    }
+
+    /**
+     * @return bytes of segments removed by a committed compaction that are still mapped, because
+     *     the compaction waits for running iterations (which may be inside them) before it unmaps
+     *     them; 0 when no compaction is between its commit and its last step
+     */
+    public long retiredMappedBytes() {
+        return retiredMappedBytes;
     }
 
     /** @return compactions committed since open (explicit and background) */
@@ -281,7 +293,7 @@ public final class MapcaskStats {
         line(sb, "forces", forces + ", p50 " + micros(forceP50Nanos) + ", p99 " + micros(forceP99Nanos) + ", max "
                 + micros(forceMaxNanos) + ", total " + millis(forceTotalNanos));
         line(sb, "segments", segments.size() + " live, " + segmentRolls + " rolls since open, "
-                + segmentsAwaitingUnlink + " awaiting unlink");
+                + segmentsAwaitingUnlink + " awaiting unlink (" + bytes(retiredMappedBytes) + " still mapped)");
         for (SegmentStats s : segments) {
             sb.append(String.format(Locale.ROOT, "  %s %-6s %12s  live %12s  dead %12s (%5.1f%% dead)%n",
                     FileNames.data(s.id()), s.active() ? "active" : "sealed", bytes(s.length()), bytes(s.liveBytes()),

@@ -1045,8 +1045,13 @@ final class Store {
             ensureOpen();
             forceLock.lock();
             try {
+                long retiredMapped = 0;
+                for (long id : pendingUnlinks) {
+                    Segment stillMapped = segments.find(id);
+                    retiredMapped += stillMapped == null ? 0 : stillMapped.data.byteSize();
+                }
                 return metrics.snapshot(dir, live, usage.snapshot(), active, keydir, manifest, pendingUnlinks.size(),
-                        compactionLock.isLocked(), lastSequence, durableSequence);
+                        retiredMapped, compactionLock.isLocked(), lastSequence, durableSequence);
             } finally {
                 forceLock.unlock();
             }

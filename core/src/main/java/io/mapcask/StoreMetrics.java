@@ -69,7 +69,7 @@ final class StoreMetrics {
      * @param usage segment id → {live, dead} bytes
      */
     MapcaskStats snapshot(Path dir, LiveSet live, Map<Long, long[]> usage, ActiveSegment active, Keydir keydir,
-            Manifest manifest, int awaitingUnlink, boolean compactionRunning, long lastSequence,
+            Manifest manifest, int awaitingUnlink, long retiredMappedBytes, boolean compactionRunning, long lastSequence,
             long durableSequence) {
         List<SegmentStats> segments = new ArrayList<>();
         for (SegmentMeta m : live.segments()) {
@@ -83,7 +83,7 @@ final class StoreMetrics {
         long h = hits.sum();
         long m = misses.sum();
         return new MapcaskStats(dir, puts, deletes, h + m, m, bytesWritten, lastSequence, durableSequence, forces,
-                segments, segmentRolls, awaitingUnlink, compactions, compactionRunning, compactionBytesReclaimed,
+                segments, segmentRolls, awaitingUnlink, retiredMappedBytes, compactions, compactionRunning, compactionBytesReclaimed,
                 compactionBytesWritten, compactionRecordsCopied, compactionTombstonesDropped, keydir.size(),
                 keydir.tombstones(), keydir.capacity(), keydir.tableBytes(), manifest.number(), manifest.size(),
                 recovery);

@@ -160,6 +160,9 @@ class IterationTest {
                 put.get(5, java.util.concurrent.TimeUnit.SECONDS);
                 assertArrayEquals(b("retire"), db.get(b("during")));
                 assertTrue(compaction.isAlive());
+                MapcaskStats waiting = db.stats();
+                assertTrue(waiting.retiredMappedBytes() > 0 && waiting.segmentsAwaitingUnlink() > 0,
+                        "the committed inputs are still mapped while the iteration runs: " + waiting);
             } finally {
                 release.countDown();
                 iteration.join();
@@ -171,6 +174,9 @@ class IterationTest {
             for (int i = 0; i < 300; i++) {
                 assertArrayEquals(new byte[100], db.get(b("k" + i)));
             }
+            MapcaskStats after = db.stats();
+            assertEquals(0, after.retiredMappedBytes(), after::toString);
+            assertEquals(0, after.segmentsAwaitingUnlink(), after::toString);
         }
     }
 }
