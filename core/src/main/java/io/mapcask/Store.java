@@ -157,9 +157,8 @@ final class Store {
         for (int attempt = 0; ; attempt++) {
             ensureOpen();
             try {
-                long loc = keydir.get(key, hash, segments);
-                if (loc == Keydir.EMPTY || Keydir.isTombstone(loc)) {
-                    metrics.misses.increment();
+                long loc = presentLocation(key, hash);
+                if (loc == Keydir.EMPTY) {
                     return null;
                 }
                 byte[] value = readValue(segments.get(Keydir.segmentId(loc)), Keydir.offset(loc), key);
@@ -172,6 +171,16 @@ final class Store {
         }
     }
 
+    /** @return the location of the key's value, or {@link Keydir#EMPTY} (counted as a miss) when absent or deleted */
+    private long presentLocation(byte[] key, long hash) {
+        long loc = keydir.get(key, hash, segments);
+        if (loc == Keydir.EMPTY || Keydir.isTombstone(loc)) {
+            metrics.misses.increment();
+            return Keydir.EMPTY;
+        }
+        return loc;
+    }
+
     /**
      * Zero-copy read: hands {@code reader} a read-only view of the value in the mapping. A
      * retirement under the reader makes the whole read start again.
@@ -181,9 +190,8 @@ final class Store {
         for (int attempt = 0; ; attempt++) {
             ensureOpen();
             try {
-                long loc = keydir.get(key, hash, segments);
-                if (loc == Keydir.EMPTY || Keydir.isTombstone(loc)) {
-                    metrics.misses.increment();
+                long loc = presentLocation(key, hash);
+                if (loc == Keydir.EMPTY) {
                     return null;
                 }
                 metrics.hits.increment();
