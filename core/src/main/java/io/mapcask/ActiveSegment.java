@@ -11,8 +11,8 @@ import java.util.zip.CRC32C;
  * The segment being appended to. Appends happen under the store's write lock; forcing happens
  * under its force lock (possibly by a group-commit leader that does not hold the write lock),
  * so the append side publishes how far it has written ({@link #publishedSequence}, then {@link
- * #publishedPosition}) for the force side to read. {@link #sync()} forces the published records
- * and then advances the durable mark in the header.
+ * #publishedPosition}) for the force side to read. {@link #forceRecords} forces the published records
+ * and {@link #forceMark} then advances the durable mark in the header.
  */
 final class ActiveSegment {
     final Segment segment;
@@ -23,6 +23,10 @@ final class ActiveSegment {
     private volatile long publishedPosition = SegmentHeader.DATA_START;
     /** Force lock only. */
     private long durablePos = SegmentHeader.DATA_START;
+    /** Force lock only: the end flushed by the last {@link #forceRecords}, and when that began. */
+    private long recordsEnd = SegmentHeader.DATA_START;
+    private long forceStart;
+    private ForceEvent forceEvent;
     private long markCounter;
     private long minSequence;
     private long maxSequence;
@@ -85,42 +89,62 @@ final class ActiveSegment {
     }
 
     /**
-     * Under the force lock: forces every published record, then the durable mark that vouches
-     * for them, each with its own flush. With {@code singleFlush}, one flush covers the records
-     * and a mark that vouches only for what earlier forces made durable: the mark lags by one
-     * force, and it never claims a byte that a crash inside this flush could tear.
+     * Under the force lock, the first half of a force: flushes every published record. Without
+     * {@code singleFlush} the mark that vouches for them is written and flushed by {@link
+     * #forceMark} next, so a caller may release the writers these records belong to in between
+     * (they are durable: a crash before the mark's flush leaves them intact above the mark, where
+     * recovery's scan keeps them). With {@code singleFlush}, this one flush also carries a mark
+     * that vouches only for what earlier forces made durable: the mark lags by one force, and it
+     * never claims a byte that a crash inside this flush could tear.
      *
-     * @param latencies where the time of each force (records and mark) is counted
      * @return the highest sequence now durable in this segment (0 when it holds none)
      */
-    long sync(boolean singleFlush, LatencyHistogram latencies) throws IOException {
+    long forceRecords(boolean singleFlush) throws IOException {
         long sequence = publishedSequence;
         long end = publishedPosition; // read after the sequence: covers at least its record
         if (end > durablePos) {
-            ForceEvent event = Jfr.on() ? new ForceEvent() : null;
-            if (event != null) {
-                event.begin();
+            forceEvent = Jfr.on() ? new ForceEvent() : null;
+            if (forceEvent != null) {
+                forceEvent.begin();
             }
-            long start = System.nanoTime();
+            forceStart = System.nanoTime();
             if (singleFlush) {
                 long vouched = ProtocolMutant.is(ProtocolMutant.SINGLE_FLUSH_MARK_CLAIMS_ITS_OWN_RECORDS) ? end : durablePos;
                 SegmentHeader.writeMark(segment.data, ++markCounter, vouched);
                 segment.region.force(0, end);
             } else {
                 segment.region.force(durablePos, end - durablePos);
-                SegmentHeader.writeMark(segment.data, ++markCounter, end);
-                segment.region.force(0, SegmentHeader.DATA_START);
             }
-            latencies.record(System.nanoTime() - start);
-            if (event != null && event.shouldCommit()) {
-                event.segment = segment.path.toString();
-                event.bytes = end - durablePos;
-                event.durableEnd = end;
-                event.commit();
-            }
-            durablePos = end;
+            recordsEnd = end;
         }
         return sequence;
+    }
+
+    /**
+     * Under the force lock, the second half of a force begun by {@link #forceRecords}: writes the
+     * durable mark for its records and flushes it (nothing more to do with {@code singleFlush}).
+     *
+     * @param latencies where the time of the whole force (records and mark) is counted
+     */
+    void forceMark(boolean singleFlush, LatencyHistogram latencies) throws IOException {
+        long end = recordsEnd;
+        if (end <= durablePos) {
+            return;
+        }
+        if (!singleFlush) {
+            SegmentHeader.writeMark(segment.data, ++markCounter, end);
+            segment.region.force(0, SegmentHeader.DATA_START);
+        }
+        latencies.record(System.nanoTime() - forceStart);
+        ForceEvent event = forceEvent;
+        if (event != null && event.shouldCommit()) {
+            event.segment = segment.path.toString();
+            event.bytes = end - durablePos;
+            event.durableEnd = end;
+            event.commit();
+        }
+        forceEvent = null;
+        durablePos = end;
     }
 
     /** @return the highest sequence published to forcers (any thread) */

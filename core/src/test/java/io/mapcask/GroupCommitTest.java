@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -103,6 +105,70 @@ class GroupCommitTest {
             for (var e : acked.entrySet()) {
                 assertArrayEquals(e.getValue(), db.get(e.getKey().getBytes(StandardCharsets.UTF_8)), e.getKey());
             }
+        }
+    }
+
+    /**
+     * A force flushes the records, then the durable mark; the writers it covers are released
+     * between the two, so the next group gathers while the mark's flush runs. Here the mark's
+     * flush is held until the test lets it go: the future of the covered {@code putAsync} must
+     * complete meanwhile (it waits for the mark when the release is moved after it), and a power
+     * loss at that moment must keep the record (it is above the old mark, intact).
+     */
+    @Test
+    void shouldReleaseCoveredWritersBeforeTheMarksFlushWithTheirRecordsDurable() throws Exception {
+        SimFs fs = CrashHarness.fresh(23);
+        MapcaskOptions options = MapcaskOptions.builder().segmentSize(1 << 20)
+                .syncMode(MapcaskOptions.SyncMode.GROUP).compactionBackground(false).build();
+        CountDownLatch registered = new CountDownLatch(1);
+        CountDownLatch markReached = new CountDownLatch(1);
+        CountDownLatch letMarkGo = new CountDownLatch(1);
+        AtomicReference<SimFs> imageAtMark = new AtomicReference<>();
+        byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+        byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+        try (Mapcask db = Mapcask.open(fs, CrashHarness.DIR, options)) {
+            fs.setHook(new SimHook() {
+                boolean recordsForced;
+
+                @Override
+                public SimFault before(SimFs f, SimOp op) {
+                    if (op.kind() != SimOpKind.FORCE || !op.path().getFileName().toString().endsWith(".data")) {
+                        return null;
+                    }
+                    if (op.offset() >= SegmentHeader.DATA_START) {
+                        // the background thread may come before putAsync has registered its future
+                        await(registered);
+                        recordsForced = true;
+                    } else if (recordsForced && imageAtMark.get() == null) {
+                        imageAtMark.set(f.crashState().durableImage());
+                        markReached.countDown();
+                        await(letMarkGo); // holds the file system: nothing else moves
+                    }
+                    return null;
+                }
+            });
+            var future = db.putAsync(key, value);
+            registered.countDown();
+            assertTrue(markReached.await(10, TimeUnit.SECONDS), "the background force never reached the mark");
+            try {
+                future.get(5, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("the write was released only after the mark's flush", e);
+            } finally {
+                letMarkGo.countDown();
+            }
+            fs.setHook(SimHook.NONE);
+        }
+        try (Mapcask db = Mapcask.open(imageAtMark.get(), CrashHarness.DIR, options)) {
+            assertArrayEquals(value, db.get(key), "a released write lost by a power loss before the mark's flush");
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

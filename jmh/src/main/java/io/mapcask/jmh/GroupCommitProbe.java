@@ -11,12 +11,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * How many records one group-commit force covers: N writer threads put 100-byte values under
- * {@code sync.mode=group} for 2 s of warmup and 5 s measured, and the store's own counters
+ * {@code sync.mode=group} (or another mode named by the second argument) for 2 s of warmup and 5 s measured, and the store's own counters
  * ({@link MapcaskStats}) give puts/s, forces/s and records per force. Not a JMH benchmark: it
  * explains the {@code ConcurrencyBenchmark} numbers in docs/benchmarks.md.
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar
- * io.mapcask.jmh.GroupCommitProbe 16}
+ * io.mapcask.jmh.GroupCommitProbe 16 [group|always]}
  */
 public final class GroupCommitProbe {
     private GroupCommitProbe() {
@@ -24,8 +24,10 @@ public final class GroupCommitProbe {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 16;
+        MapcaskOptions.SyncMode mode = args.length > 1
+                ? MapcaskOptions.SyncMode.valueOf(args[1].toUpperCase(java.util.Locale.ROOT)) : MapcaskOptions.SyncMode.GROUP;
         Path dir = Files.createTempDirectory("mapcask-group-probe");
-        try (Mapcask db = Mapcask.open(dir, MapcaskOptions.builder().syncMode(MapcaskOptions.SyncMode.GROUP)
+        try (Mapcask db = Mapcask.open(dir, MapcaskOptions.builder().syncMode(mode)
                 .compactionBackground(false).build())) {
             AtomicBoolean stop = new AtomicBoolean();
             Thread[] writers = new Thread[threads];
@@ -50,8 +52,8 @@ public final class GroupCommitProbe {
             }
             long puts = after.puts() - before.puts();
             long forces = after.forces() - before.forces();
-            System.out.printf("%d writers: %.0f puts/s, %.0f forces/s, %.2f records a force, force p50 %d us%n",
-                    threads, puts / seconds, forces / seconds, (double) puts / forces, after.forceP50Nanos() / 1000);
+            System.out.printf("%s, %d writers: %.0f puts/s, %.0f forces/s, %.2f records a force, force p50 %d us%n",
+                    mode, threads, puts / seconds, forces / seconds, (double) puts / forces, after.forceP50Nanos() / 1000);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
