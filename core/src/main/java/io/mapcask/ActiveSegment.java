@@ -67,11 +67,13 @@ final class ActiveSegment {
         return writePos + recordSize <= segment.data.byteSize();
     }
 
-    /** Writes one record at the end. @return its offset */
-    long append(long sequence, int flags, byte[] key, byte[] value, byte[] scratch, CRC32C crc) {
+    /** Writes one record at the end, its key and value given as ranges of arrays. @return its offset */
+    long append(long sequence, int flags, byte[] key, int keyOffset, int keyLength, byte[] value, int valueOffset,
+            int valueLength, byte[] scratch, CRC32C crc) {
         long off = writePos;
-        RecordFormat.write(segment.data, off, sequence, flags, key, value, scratch, crc);
-        writePos = off + RecordFormat.size(key.length, value == null ? 0 : value.length);
+        RecordFormat.write(segment.data, off, sequence, flags, key, keyOffset, keyLength, value, valueOffset, valueLength,
+                scratch, crc);
+        writePos = off + RecordFormat.size(keyLength, valueLength);
         if (records++ == 0) {
             minSequence = sequence;
         }

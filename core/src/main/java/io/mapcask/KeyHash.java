@@ -21,15 +21,19 @@ final class KeyHash {
     }
 
     static long hash(byte[] key, long seed) {
-        int len = key.length;
+        return hash(key, 0, key.length, seed);
+    }
+
+    /** The hash of the key {@code key[from, from + len)}. */
+    static long hash(byte[] key, int from, int len, long seed) {
         long h = seed ^ (len * C1);
         int i = 0;
         for (; i + 8 <= len; i += 8) {
-            h = round(h, (long) LONG_LE.get(key, i));
+            h = round(h, (long) LONG_LE.get(key, from + i));
         }
         long tail = 0;
         for (int j = len - 1; j >= i; j--) {
-            tail = (tail << 8) | (key[j] & 0xFF);
+            tail = (tail << 8) | (key[from + j] & 0xFF);
         }
         return finish(round(h, tail));
     }

@@ -9,7 +9,8 @@ import java.lang.foreign.MemorySegment;
  */
 interface KeyMatcher {
 
-    boolean keyEquals(long location, byte[] key);
+    /** Compares the record's key with {@code key[keyOffset, keyOffset + keyLength)}. */
+    boolean keyEquals(long location, byte[] key, int keyOffset, int keyLength);
 
     boolean keyEquals(long location, MemorySegment src, long offset, int length);
 

@@ -109,7 +109,7 @@ final class Keydir {
 
     /** @return the key's location (possibly a tombstone), or {@link #EMPTY} when the key is unknown */
     long get(byte[] key, long hash, KeyMatcher matcher) {
-        return find(key, null, 0, 0, (int) hash, matcher);
+        return find(key, null, 0, key.length, (int) hash, matcher);
     }
 
     /**
@@ -123,8 +123,8 @@ final class Keydir {
     }
 
     /**
-     * Any thread: walks the chain for the key given as {@code key}, or else as bytes of {@code
-     * src}. Returns the very location it confirmed: reading the slot again could meet another key
+     * Any thread: walks the chain for the key given as {@code key[keyOffset, keyOffset +
+     * keyLength)}, or else (key null) as those bytes of {@code src}. Returns the very location it confirmed: reading the slot again could meet another key
      * that reused the slot after this key was forgotten, or a slot that has moved.
      */
     private long find(byte[] key, MemorySegment src, long keyOffset, int keyLength, int word, KeyMatcher matcher) {
@@ -137,7 +137,7 @@ final class Keydir {
                     break;
                 }
                 if (loc != DEAD && loc != MOVED && t.word(i) == word
-                        && (key != null ? matcher.keyEquals(loc, key) : matcher.keyEquals(loc, src, keyOffset, keyLength))) {
+                        && keyEquals(matcher, loc, key, src, keyOffset, keyLength)) {
                     return loc;
                 }
                 i = ++i == cap ? 0 : i;
@@ -147,13 +147,13 @@ final class Keydir {
     }
 
     /**
-     * Writer only: points {@code key} at {@code location}.
+     * Writer only: points the key {@code key[keyOffset, keyOffset + keyLength)} at {@code location}.
      *
      * @return the previous location, or {@link #EMPTY}
      */
-    long put(byte[] key, long hash, long location, KeyMatcher matcher) {
+    long put(byte[] key, int keyOffset, int keyLength, long hash, long location, KeyMatcher matcher) {
         ensureRoom();
-        long slot = locate(key, null, 0, 0, (int) hash, matcher);
+        long slot = locate(key, null, keyOffset, keyLength, (int) hash, matcher);
         long old = slot >= 0 ? update(found, slot, location) : insert(found, -slot - 1, (int) hash, location);
         migrateBatch();
         return old;
@@ -229,8 +229,8 @@ final class Keydir {
     }
 
     /**
-     * Writer only: finds the key (given as {@code key}, or else as bytes of {@code src}) in the
-     * chain and sets {@link #found} to its table.
+     * Writer only: finds the key (given as {@code key[keyOffset, keyOffset + keyLength)}, or else
+     * as those bytes of {@code src}) in the chain and sets {@link #found} to its table.
      *
      * @return the slot holding it, or {@code -(free slot) - 1} in the newest table (which then is
      *     {@link #found}): the first reusable slot of the probe there, a dead one, else the empty one
@@ -250,8 +250,7 @@ final class Keydir {
                 }
                 if (loc == DEAD) {
                     free = free >= 0 ? free : i;
-                } else if (loc != MOVED && t.word(i) == word
-                        && (key != null ? matcher.keyEquals(loc, key) : matcher.keyEquals(loc, src, keyOffset, keyLength))) {
+                } else if (loc != MOVED && t.word(i) == word && keyEquals(matcher, loc, key, src, keyOffset, keyLength)) {
                     found = t;
                     return i;
                 }
@@ -262,6 +261,12 @@ final class Keydir {
                 return -free - 1; // ensureRoom keeps the newest table below full, so free >= 0
             }
         }
+    }
+
+    private static boolean keyEquals(KeyMatcher matcher, long loc, byte[] key, MemorySegment src, long keyOffset,
+            int keyLength) {
+        return key != null ? matcher.keyEquals(loc, key, (int) keyOffset, keyLength)
+                : matcher.keyEquals(loc, src, keyOffset, keyLength);
     }
 
     /** @return the location {@code slot} held */

@@ -148,11 +148,9 @@ public final class Mapcask implements AutoCloseable {
         }
         long bytes = 0;
         for (int i = 0; i < batch.size(); i++) {
-            checkKey(batch.key(i));
-            if (!batch.isDelete(i)) {
-                checkValue(batch.value(i));
-            }
-            bytes += RecordFormat.size(batch.key(i).length, batch.isDelete(i) ? 0 : batch.value(i).length);
+            checkKeyLength(batch.keyLength(i));
+            checkValueLength(batch.valueLength(i));
+            bytes += RecordFormat.size(batch.keyLength(i), batch.valueLength(i));
         }
         long room = store.options().segmentSize() - SegmentHeader.DATA_START;
         if (bytes > room) {
@@ -432,9 +430,13 @@ public final class Mapcask implements AutoCloseable {
 
     private void checkValue(byte[] value) {
         Objects.requireNonNull(value, "value");
+        checkValueLength(value.length);
+    }
+
+    private void checkValueLength(int length) {
         int max = store.options().maxValueSize();
-        if (value.length > max) {
-            throw new IllegalArgumentException("value of " + value.length + " bytes exceeds the limit of " + max
+        if (length > max) {
+            throw new IllegalArgumentException("value of " + length + " bytes exceeds the limit of " + max
                     + " bytes set by " + MapcaskConfig.MAX_VALUE_SIZE_PROP_NAME
                     + " (a record must also fit in one segment, " + MapcaskConfig.SEGMENT_SIZE_PROP_NAME + ")");
         }
@@ -442,13 +444,17 @@ public final class Mapcask implements AutoCloseable {
 
     private void checkKey(byte[] key) {
         Objects.requireNonNull(key, "key");
+        checkKeyLength(key.length);
+    }
+
+    private void checkKeyLength(int length) {
         int max = store.options().maxKeySize();
-        if (key.length == 0) {
+        if (length == 0) {
             throw new IllegalArgumentException("key is empty; keys have 1 to " + max + " bytes ("
                     + MapcaskConfig.MAX_KEY_SIZE_PROP_NAME + ")");
         }
-        if (key.length > max) {
-            throw new IllegalArgumentException("key of " + key.length + " bytes exceeds the limit of " + max
+        if (length > max) {
+            throw new IllegalArgumentException("key of " + length + " bytes exceeds the limit of " + max
                     + " bytes set by " + MapcaskConfig.MAX_KEY_SIZE_PROP_NAME);
         }
     }

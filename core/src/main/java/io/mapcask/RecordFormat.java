@@ -62,21 +62,26 @@ final class RecordFormat {
      */
     static void write(MemorySegment seg, long off, long sequence, int flags, byte[] key, byte[] value,
             byte[] scratch, CRC32C crc) {
-        int valueLength = value == null ? 0 : value.length;
+        write(seg, off, sequence, flags, key, 0, key.length, value, 0, value == null ? 0 : value.length, scratch, crc);
+    }
+
+    /** As above, with the key and the value given as ranges of arrays (a batch keeps both in one). */
+    static void write(MemorySegment seg, long off, long sequence, int flags, byte[] key, int keyOffset, int keyLength,
+            byte[] value, int valueOffset, int valueLength, byte[] scratch, CRC32C crc) {
         MemorySegment hdr = MemorySegment.ofArray(scratch);
         Layout.putShort(hdr, FLAGS_OFFSET - FLAGS_OFFSET, flags);
-        Layout.putShort(hdr, KEY_LENGTH_OFFSET - FLAGS_OFFSET, key.length);
+        Layout.putShort(hdr, KEY_LENGTH_OFFSET - FLAGS_OFFSET, keyLength);
         Layout.putLong(hdr, SEQUENCE_OFFSET - FLAGS_OFFSET, sequence);
         Layout.putInt(hdr, VALUE_LENGTH_OFFSET - FLAGS_OFFSET, valueLength);
         Layout.putInt(hdr, RESERVED_OFFSET - FLAGS_OFFSET, 0);
         crc.reset();
         crc.update(scratch, 0, CRC_COVERED_HEADER);
-        crc.update(key, 0, key.length);
+        crc.update(key, keyOffset, keyLength);
         MemorySegment.copy(scratch, 0, seg, ValueLayout.JAVA_BYTE, off + FLAGS_OFFSET, CRC_COVERED_HEADER);
-        MemorySegment.copy(key, 0, seg, ValueLayout.JAVA_BYTE, off + HEADER_SIZE, key.length);
+        MemorySegment.copy(key, keyOffset, seg, ValueLayout.JAVA_BYTE, off + HEADER_SIZE, keyLength);
         if (valueLength > 0) {
-            crc.update(value, 0, valueLength);
-            MemorySegment.copy(value, 0, seg, ValueLayout.JAVA_BYTE, off + HEADER_SIZE + key.length, valueLength);
+            crc.update(value, valueOffset, valueLength);
+            MemorySegment.copy(value, valueOffset, seg, ValueLayout.JAVA_BYTE, off + HEADER_SIZE + keyLength, valueLength);
         }
         Layout.putInt(seg, off + CRC_OFFSET, (int) crc.getValue());
     }

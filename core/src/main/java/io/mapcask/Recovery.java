@@ -467,8 +467,8 @@ final class Recovery {
         }
 
         @Override
-        public boolean keyEquals(long location, byte[] key) {
-            return segments.keyEquals(location, key);
+        public boolean keyEquals(long location, byte[] key, int keyOffset, int keyLength) {
+            return segments.keyEquals(location, key, keyOffset, keyLength);
         }
 
         @Override

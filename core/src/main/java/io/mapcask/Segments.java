@@ -83,12 +83,12 @@ final class Segments implements KeyMatcher {
      * silently absent.
      */
     @Override
-    public boolean keyEquals(long location, byte[] key) {
+    public boolean keyEquals(long location, byte[] key, int keyOffset, int keyLength) {
         Segment seg = get(Keydir.segmentId(location));
         MemorySegment d = seg.data;
         long off = Keydir.offset(location);
-        if (off + RecordFormat.HEADER_SIZE + key.length <= d.byteSize() && RecordFormat.keyLength(d, off) == key.length
-                && equalBytes(d, RecordFormat.keyOffset(off), key)) {
+        if (off + RecordFormat.HEADER_SIZE + keyLength <= d.byteSize() && RecordFormat.keyLength(d, off) == keyLength
+                && equalBytes(d, RecordFormat.keyOffset(off), key, keyOffset, keyLength)) {
             return true;
         }
         long limit = d.byteSize();
@@ -114,17 +114,16 @@ final class Segments implements KeyMatcher {
         return RecordFormat.sequence(get(Keydir.segmentId(location)).data, Keydir.offset(location));
     }
 
-    /** Compares {@code key.length} bytes at {@code off} with {@code key}; no allocation. */
-    static boolean equalBytes(MemorySegment s, long off, byte[] key) {
-        int len = key.length;
+    /** Compares {@code len} bytes at {@code off} with {@code key[from, from + len)}; no allocation. */
+    static boolean equalBytes(MemorySegment s, long off, byte[] key, int from, int len) {
         int i = 0;
         for (; i + 8 <= len; i += 8) {
-            if (s.get(Layout.LONG, off + i) != (long) LONG_LE.get(key, i)) {
+            if (s.get(Layout.LONG, off + i) != (long) LONG_LE.get(key, from + i)) {
                 return false;
             }
         }
         for (; i < len; i++) {
-            if (s.get(ValueLayout.JAVA_BYTE, off + i) != key[i]) {
+            if (s.get(ValueLayout.JAVA_BYTE, off + i) != key[from + i]) {
                 return false;
             }
         }

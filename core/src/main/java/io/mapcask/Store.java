@@ -609,8 +609,9 @@ final class Store {
     /** Under the write lock. @return the sequence of the appended record */
     private long append(byte[] key, long hash, byte[] value, int flags) {
         try {
-            ActiveSegment a = activeWithRoom(RecordFormat.size(key.length, value == null ? 0 : value.length));
-            long sequence = appendRecord(a, key, hash, value, flags);
+            int valueLength = value == null ? 0 : value.length;
+            ActiveSegment a = activeWithRoom(RecordFormat.size(key.length, valueLength));
+            long sequence = appendRecord(a, key, 0, key.length, value, 0, valueLength, hash, flags);
             a.publish();
             if (options.syncMode() == MapcaskOptions.SyncMode.ALWAYS) {
                 forceActive();
@@ -629,9 +630,10 @@ final class Store {
      * @param bytes the record bytes of the whole batch, as the caller checked them against a segment
      */
     void write(WriteBatch batch, long bytes) {
+        byte[] data = batch.data();
         long[] hashes = new long[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
-            hashes[i] = KeyHash.hash(batch.key(i), seed);
+            hashes[i] = KeyHash.hash(data, batch.keyOffset(i), batch.keyLength(i), seed);
         }
         long sequence;
         writeLock.lock();
@@ -643,7 +645,8 @@ final class Store {
                 int flags = RecordFormat.FLAG_BATCH
                         | (i == batch.size() - 1 ? RecordFormat.FLAG_BATCH_END : 0)
                         | (batch.isDelete(i) ? RecordFormat.FLAG_TOMBSTONE : 0);
-                sequence = appendRecord(a, batch.key(i), hashes[i], batch.isDelete(i) ? null : batch.value(i), flags);
+                sequence = appendRecord(a, data, batch.keyOffset(i), batch.keyLength(i),
+                        data, batch.valueOffset(i), batch.valueLength(i), hashes[i], flags);
             }
             a.publish();
             if (options.syncMode() == MapcaskOptions.SyncMode.ALWAYS) {
@@ -684,13 +687,17 @@ final class Store {
         return a;
     }
 
-    /** Under the write lock: appends one record and points the keydir at it; the caller publishes. */
-    private long appendRecord(ActiveSegment a, byte[] key, long hash, byte[] value, int flags) {
+    /**
+     * Under the write lock: appends one record (key and value given as ranges of arrays; a
+     * tombstone's value is empty) and points the keydir at it; the caller publishes.
+     */
+    private long appendRecord(ActiveSegment a, byte[] key, int keyOffset, int keyLength, byte[] value, int valueOffset,
+            int valueLength, long hash, int flags) {
         long sequence = ++lastSequence;
-        long offset = a.append(sequence, flags, key, value, scratch, crc);
+        long offset = a.append(sequence, flags, key, keyOffset, keyLength, value, valueOffset, valueLength, scratch, crc);
         metrics.written(flags, a.writePosition() - offset);
         long location = Keydir.location(a.id(), offset, (flags & RecordFormat.FLAG_TOMBSTONE) != 0);
-        usage.superseded(location, keydir.put(key, hash, location, segments));
+        usage.superseded(location, keydir.put(key, keyOffset, keyLength, hash, location, segments));
         return sequence;
     }
 

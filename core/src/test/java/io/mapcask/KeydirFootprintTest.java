@@ -60,7 +60,7 @@ class KeydirFootprintTest {
             LONG_LE.set(key, 0, (long) i);
             long before = keydir.tableBytes();
             long t0 = System.nanoTime();
-            long previous = keydir.put(key, KeyHash.hash(key, SEED), location(i), matcher);
+            long previous = keydir.put(key, 0, key.length, KeyHash.hash(key, SEED), location(i), matcher);
             long took = System.nanoTime() - t0;
             long after = keydir.tableBytes();
             if (after != before) {
@@ -154,10 +154,10 @@ class KeydirFootprintTest {
         }
 
         @Override
-        public boolean keyEquals(long location, byte[] key) {
+        public boolean keyEquals(long location, byte[] key, int keyOffset, int keyLength) {
             int n = filler.length;
-            return key.length == n && (long) LONG_LE.get(key, 0) == index(location)
-                    && Arrays.equals(key, 8, n, filler, 8, n);
+            return keyLength == n && (long) LONG_LE.get(key, keyOffset) == index(location)
+                    && Arrays.equals(key, keyOffset + 8, keyOffset + n, filler, 8, n);
         }
 
         @Override

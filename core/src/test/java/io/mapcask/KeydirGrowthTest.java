@@ -43,7 +43,7 @@ class KeydirGrowthTest {
         long growths = 0;
         long lastCapacity = keydir.capacity();
         for (int i = 0; i < keys; i++) {
-            assertEquals(Keydir.EMPTY, keydir.put(key(i), hash(i), location(i, 0), m), "key #" + i + " is new");
+            assertEquals(Keydir.EMPTY, keydir.put(key(i), 0, 8, hash(i), location(i, 0), m), "key #" + i + " is new");
             if (keydir.capacity() != lastCapacity) {
                 growths++;
                 lastCapacity = keydir.capacity();
@@ -60,7 +60,7 @@ class KeydirGrowthTest {
         assertTrue(keydir.largestMigrationBatch() <= Keydir.MIGRATION_BATCH,
                 "one mutation copied " + keydir.largestMigrationBatch() + " slots");
         for (int i = 0; i < keys; i++) { // updates finish the last growth
-            keydir.put(key(i), hash(i), location(i, 1), m);
+            keydir.put(key(i), 0, 8, hash(i), location(i, 1), m);
         }
         assertFalse(keydir.growing());
         assertEquals(keys, keydir.size());
@@ -106,11 +106,11 @@ class KeydirGrowthTest {
         }
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int i = 0; i < keys && wrong.get() == null; i++) {
-            keydir.put(key(i), hash(i), location(i, 0), m);
+            keydir.put(key(i), 0, 8, hash(i), location(i, 0), m);
             inserted.set(i + 1);
             int j = rnd.nextInt(i + 1); // and an update of a random older key
             int v = versions.get(j) + 1;
-            keydir.put(key(j), hash(j), location(j, v), m);
+            keydir.put(key(j), 0, 8, hash(j), location(j, v), m);
             versions.set(j, v);
         }
         inserted.set(keys);
@@ -133,10 +133,10 @@ class KeydirGrowthTest {
         Matcher m = new Matcher();
         int before = 10_000;
         for (int i = 0; i < before; i++) {
-            keydir.put(key(i), hash(i), location(i, 0), m);
+            keydir.put(key(i), 0, 8, hash(i), location(i, 0), m);
         }
         while (keydir.growing()) { // settle the growth the first keys caused
-            keydir.put(key(0), hash(0), location(0, 0), m);
+            keydir.put(key(0), 0, 8, hash(0), location(0, 0), m);
         }
         long capacity = keydir.capacity();
         CountDownLatch started = new CountDownLatch(1);
@@ -160,8 +160,8 @@ class KeydirGrowthTest {
         int after = before * 4; // enough new keys for two growths while the iteration holds its pause
         int growths = 0;
         for (int i = before; i < after; i++) {
-            keydir.put(key(i), hash(i), location(i, 0), m);
-            keydir.put(key(i - before), hash(i - before), location(i - before, 1), m);
+            keydir.put(key(i), 0, 8, hash(i), location(i, 0), m);
+            keydir.put(key(i - before), 0, 8, hash(i - before), location(i - before, 1), m);
             if (keydir.capacity() != capacity) {
                 growths++;
                 capacity = keydir.capacity();
@@ -176,7 +176,7 @@ class KeydirGrowthTest {
             assertTrue(seen.get(i), "key #" + i + " was present throughout and not visited");
         }
         for (int i = 0; i < after; i++) {
-            keydir.put(key(i), hash(i), location(i, 2), m); // the copying resumes and finishes
+            keydir.put(key(i), 0, 8, hash(i), location(i, 2), m); // the copying resumes and finishes
         }
         assertFalse(keydir.growing());
         for (int i = 0; i < after; i++) {
@@ -210,8 +210,8 @@ class KeydirGrowthTest {
     /** The key of a location is its index as 8 little-endian bytes; its sequence is its version. */
     private static final class Matcher implements KeyMatcher {
         @Override
-        public boolean keyEquals(long location, byte[] key) {
-            return key.length == 8 && (long) LONG_LE.get(key, 0) == index(location);
+        public boolean keyEquals(long location, byte[] key, int keyOffset, int keyLength) {
+            return keyLength == 8 && (long) LONG_LE.get(key, keyOffset) == index(location);
         }
 
         @Override
