@@ -7,8 +7,10 @@ import org.agrona.concurrent.Agent;
  * The store's background thread, an Agrona {@link org.agrona.concurrent.AgentRunner} agent:
  * forces written records every {@code sync.interval} under {@code sync.mode=interval}, forces
  * for pending {@code putAsync} futures, and runs policy compaction every {@code
- * compaction.interval} unless paused. Failures are the store's (fail-stop or an abandoned
- * compaction); the agent logs a failed compaction and goes on.
+ * compaction.interval} unless paused, and creates the next data segment ahead of the roll so
+ * that writers do not wait for its preallocation and fsyncs. Failures
+ * are the store's (fail-stop or an abandoned compaction); the agent logs a failed compaction and
+ * goes on.
  */
 final class BackgroundWork implements Agent {
     private static final System.Logger LOG = System.getLogger("io.mapcask");
@@ -40,6 +42,7 @@ final class BackgroundWork implements Agent {
             nextSync = now + syncIntervalNanos;
             work += store.syncInBackground() ? 1 : 0;
         }
+        work += store.prepareSpareSegment() ? 1 : 0;
         if (compactionIntervalNanos > 0 && now - nextCompaction >= 0) {
             nextCompaction = now + compactionIntervalNanos;
             if (!store.compactionPaused()) {

@@ -2,6 +2,7 @@ package io.mapcask;
 
 import java.util.Map;
 import java.util.TreeMap;
+import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * Live and dead record bytes of each live segment, exact across puts, deletes, compactions and
@@ -16,7 +17,8 @@ final class SegmentUsage {
         long dead;
     }
 
-    private final Map<Long, Bytes> bySegment = new TreeMap<>();
+    /** Per put two lookups (the new record's segment, the old one's): no boxing, no tree walk. */
+    private final Long2ObjectHashMap<Bytes> bySegment = new Long2ObjectHashMap<>();
     private final Segments segments;
 
     SegmentUsage(Segments segments) {
@@ -24,7 +26,12 @@ final class SegmentUsage {
     }
 
     Bytes of(long segmentId) {
-        return bySegment.computeIfAbsent(segmentId, id -> new Bytes());
+        Bytes b = bySegment.get(segmentId);
+        if (b == null) {
+            b = new Bytes();
+            bySegment.put(segmentId, b);
+        }
+        return b;
     }
 
     void remove(long segmentId) {
@@ -68,7 +75,7 @@ final class SegmentUsage {
     /** @return a copy: segment id → {live, dead} */
     Map<Long, long[]> snapshot() {
         Map<Long, long[]> m = new TreeMap<>();
-        bySegment.forEach((id, b) -> m.put(id, new long[] {b.live, b.dead}));
+        bySegment.forEachLong((id, b) -> m.put(id, new long[] {b.live, b.dead}));
         return m;
     }
 }
