@@ -7,8 +7,9 @@ import org.agrona.concurrent.Agent;
  * The store's background thread, an Agrona {@link org.agrona.concurrent.AgentRunner} agent:
  * forces written records every {@code sync.interval} under {@code sync.mode=interval}, forces
  * for pending {@code putAsync} futures, and runs policy compaction every {@code
- * compaction.interval} unless paused, and creates the next data segment ahead of the roll so
- * that writers do not wait for its preallocation and fsyncs. Failures
+ * compaction.interval} unless paused, and takes two costs of a segment roll off the writers'
+ * thread: it creates the next data segment ahead of the roll, and writes the hints of sealed
+ * segments after it. Failures
  * are the store's (fail-stop or an abandoned compaction); the agent logs a failed compaction and
  * goes on.
  */
@@ -43,6 +44,7 @@ final class BackgroundWork implements Agent {
             work += store.syncInBackground() ? 1 : 0;
         }
         work += store.prepareSpareSegment() ? 1 : 0;
+        work += store.writePendingHint() ? 1 : 0;
         if (compactionIntervalNanos > 0 && now - nextCompaction >= 0) {
             nextCompaction = now + compactionIntervalNanos;
             if (!store.compactionPaused()) {

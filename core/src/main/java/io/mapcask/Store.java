@@ -109,6 +109,12 @@ final class Store {
     private AgentRunner background;
     /** Set by close: no background thread starts after it. Guarded by this. */
     private boolean backgroundStopped;
+    /**
+     * Write lock: sealed segments whose hint the background thread has still to write ({@link
+     * #writePendingHint}). A hint only speeds up an open, which scans a segment without one and
+     * writes its hint then, so it need not be on disk before the seal's commit.
+     */
+    private final java.util.ArrayDeque<Long> hintsPending = new java.util.ArrayDeque<>();
 
     private record PendingDurable(long sequence, CompletableFuture<Void> future)
             implements Comparable<PendingDurable> {
@@ -727,9 +733,15 @@ final class Store {
     private void sealActive() throws IOException {
         ActiveSegment a = active;
         forceActive();
-        HintWriter.write(fs, dir, a.id(), a.segment.data, a.writePosition(), seed);
+        boolean hintLater = backgroundRunning();
+        if (!hintLater) {
+            HintWriter.write(fs, dir, a.id(), a.segment.data, a.writePosition(), seed);
+        }
         commit(new ManifestEdit(nextSegmentId, lastSequence, List.of(), List.of(a.sealedMeta())));
         active = null;
+        if (hintLater) {
+            hintsPending.add(a.id());
+        }
     }
 
     /**
@@ -822,6 +834,69 @@ final class Store {
             writeLock.unlock();
         }
         return true;
+    }
+
+    private synchronized boolean backgroundRunning() {
+        return background != null && !backgroundStopped;
+    }
+
+    /**
+     * Background thread: writes the hint of one sealed segment that has none yet (see {@link
+     * #hintsPending}), outside the write lock: at the roll, on a writer's thread, it took 45-140 ms
+     * of a 64 MiB segment (reading every record header, writing and fsyncing 24 bytes a record).
+     * The retire lock keeps a compaction from unmapping the segment meanwhile. A failure costs the
+     * next open a scan, not data: it is logged.
+     *
+     * @return true when it wrote one
+     */
+    boolean writePendingHint() {
+        retireLock.readLock().lock();
+        try {
+            long id;
+            Segment seg;
+            long length;
+            writeLock.lock();
+            try {
+                Long next = hintsPending.poll();
+                if (next == null || closed || failed != null) {
+                    return false;
+                }
+                SegmentMeta m = live.get(next);
+                if (m == null || !m.sealed()) {
+                    return false; // compacted away meanwhile
+                }
+                id = next;
+                seg = segments.get(id);
+                length = m.length();
+            } finally {
+                writeLock.unlock();
+            }
+            try {
+                HintWriter.write(fs, dir, id, seg.data, length, seed);
+                return true;
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not write the hint of " + seg.path
+                        + " (the next open scans the segment instead): " + e);
+                return false;
+            }
+        } finally {
+            retireLock.readLock().unlock();
+        }
+    }
+
+    /** Under the write lock, at close (the background thread has stopped): writes the hints still pending. */
+    private void writePendingHintsAtClose() {
+        for (Long id; (id = hintsPending.poll()) != null; ) {
+            SegmentMeta m = live.get(id);
+            if (m != null && m.sealed()) {
+                try {
+                    HintWriter.write(fs, dir, id, segments.get(id).data, m.length(), seed);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "could not write the hint of segment " + id + " of " + dir
+                            + " (the next open scans the segment instead): " + e);
+                }
+            }
+        }
     }
 
     /** Under the write lock, at close: deletes the spare segment, which no edit names. */
@@ -1454,6 +1529,9 @@ final class Store {
             awaitRepointing();
             closed = true;
             dropSpare();
+            if (failed == null) {
+                writePendingHintsAtClose();
+            }
             IOException error = null;
             SegmentMeta sealedAtClose = null;
             if (failed == null && active != null) {
