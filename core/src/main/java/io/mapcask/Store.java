@@ -1116,27 +1116,15 @@ final class Store {
     private void retire(List<Long> inputIds) {
         retireLock.writeLock().lock();
         try {
-            List<Segment> removed = new ArrayList<>();
             writeLock.lock();
             try {
                 if (closed) {
                     return; // close() unmapped them; recovery unlinks what the committed edit removed
                 }
                 for (long id : inputIds) {
-                    removed.add(segments.remove(id));
+                    segments.remove(id).unmap();
                 }
-            } finally {
-                writeLock.unlock();
-            }
-            // Unmapping closes a shared arena, which waits for a handshake with every thread:
-            // milliseconds that writers need not wait for. No keydir entry names these segments,
-            // and a reader still inside one retries through the keydir.
-            for (Segment seg : removed) {
-                seg.unmap();
-            }
-            writeLock.lock();
-            try {
-                if (closed || failed != null) {
+                if (failed != null) {
                     return; // fail-stop: no more IO; recovery unlinks them
                 }
                 unlinkRemoved();
