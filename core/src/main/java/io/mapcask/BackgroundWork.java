@@ -9,9 +9,8 @@ import org.agrona.concurrent.Agent;
  * for pending {@code putAsync} futures, and runs policy compaction every {@code
  * compaction.interval} unless paused, and takes two costs of a segment roll off the writers'
  * thread: it creates the next data segment ahead of the roll, and writes the hints of sealed
- * segments after it. Failures
- * are the store's (fail-stop or an abandoned compaction); the agent logs a failed compaction and
- * goes on.
+ * segments after it. Failures are the store's (fail-stop or an abandoned compaction); the agent
+ * logs a failed compaction and goes on.
  */
 final class BackgroundWork implements Agent {
     private static final System.Logger LOG = System.getLogger("io.mapcask");

@@ -26,12 +26,7 @@ final class SegmentUsage {
     }
 
     Bytes of(long segmentId) {
-        Bytes b = bySegment.get(segmentId);
-        if (b == null) {
-            b = new Bytes();
-            bySegment.put(segmentId, b);
-        }
-        return b;
+        return bySegment.computeIfAbsent(segmentId, id -> new Bytes());
     }
 
     void remove(long segmentId) {

@@ -852,35 +852,38 @@ final class Store {
     boolean writePendingHint() {
         retireLock.readLock().lock();
         try {
-            long id;
             Segment seg;
             long length;
             writeLock.lock();
             try {
-                Long next = hintsPending.poll();
-                if (next == null || closed || failed != null) {
+                Long id = hintsPending.poll();
+                if (id == null || closed || failed != null) {
                     return false;
                 }
-                SegmentMeta m = live.get(next);
+                SegmentMeta m = live.get(id);
                 if (m == null || !m.sealed()) {
                     return false; // compacted away meanwhile
                 }
-                id = next;
                 seg = segments.get(id);
                 length = m.length();
             } finally {
                 writeLock.unlock();
             }
-            try {
-                HintWriter.write(fs, dir, id, seg.data, length, seed);
-                return true;
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not write the hint of " + seg.path
-                        + " (the next open scans the segment instead): " + e);
-                return false;
-            }
+            return writeHint(seg, length);
         } finally {
             retireLock.readLock().unlock();
+        }
+    }
+
+    /** Writes the hint of a sealed segment; a failure is logged, not the store's (it costs a scan). */
+    private boolean writeHint(Segment seg, long length) {
+        try {
+            HintWriter.write(fs, dir, seg.id, seg.data, length, seed);
+            return true;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not write the hint of " + seg.path
+                    + " (the next open scans the segment instead): " + e);
+            return false;
         }
     }
 
@@ -889,12 +892,7 @@ final class Store {
         for (Long id; (id = hintsPending.poll()) != null; ) {
             SegmentMeta m = live.get(id);
             if (m != null && m.sealed()) {
-                try {
-                    HintWriter.write(fs, dir, id, segments.get(id).data, m.length(), seed);
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "could not write the hint of segment " + id + " of " + dir
-                            + " (the next open scans the segment instead): " + e);
-                }
+                writeHint(segments.get(id), m.length());
             }
         }
     }
