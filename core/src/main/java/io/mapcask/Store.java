@@ -46,6 +46,8 @@ final class Store {
     private static final int MAX_READ_RETRIES = 1_000_000;
     /** Upper bound of {@link #gatherGroup()}'s wait, whatever a force took. */
     private static final long MAX_GATHER_NANOS = 1_000_000;
+    /** A group-commit follower's longest park before it looks again, whatever woke it or not. */
+    private static final long PARK_NANOS = 1_000_000;
     private static final System.Logger LOG = System.getLogger("io.mapcask");
 
     private final Fs fs;
@@ -78,8 +80,9 @@ final class Store {
      */
     private final ReentrantReadWriteLock retireLock =
             new ReentrantReadWriteLock();
-    /** Group-commit followers wait here for the leader's force to end. */
-    private final Object durableMonitor = new Object();
+    /** Group-commit followers park here until a force covers them. */
+    private final DurableWaiters durableWaiters = new DurableWaiters();
+    private final java.util.function.LongSupplier durableNow = () -> this.durableSequence;
 
     private Manifest manifest;
     /** Written under the write lock; read by group-commit leaders without it. */
@@ -422,19 +425,14 @@ final class Store {
                     throw fail("group commit of " + dir, e);
                 } finally {
                     forceLock.unlock();
-                    synchronized (durableMonitor) {
-                        durableMonitor.notifyAll();
-                    }
+                    durableWaiters.release(durableNow, true); // and one to lead the next force
                 }
             } else {
-                synchronized (durableMonitor) {
-                    if (durableSequence < sequence && forceLock.isLocked()) {
-                        try {
-                            durableMonitor.wait(1); // the timeout covers a notify that came before the wait
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            throw new MapcaskException("interrupted while waiting for a group commit of " + dir, e);
-                        }
+                durableWaiters.enqueue(sequence);
+                if (durableSequence < sequence && forceLock.isLocked()) {
+                    DurableWaiters.park(PARK_NANOS);
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new MapcaskException("interrupted while waiting for a group commit of " + dir);
                     }
                 }
             }
@@ -483,9 +481,7 @@ final class Store {
         if (forced > durableSequence) {
             durableSequence = forced;
             writersAtLastForce = groupWaiters.get();
-            synchronized (durableMonitor) {
-                durableMonitor.notifyAll();
-            }
+            durableWaiters.release(durableNow, false);
         }
         completePendingAsync();
         a.forceMark(singleFlush, metrics.forces);
