@@ -46,6 +46,7 @@ final class Compactor {
     private final long segmentSize;
     private final Keydir keydir;
     private final Segments segments;
+    private final ReadGate gate;
     private final long seed;
     private final LongSupplier newSegmentId;
     private final ProgressListener progress;
@@ -68,8 +69,9 @@ final class Compactor {
      *     (it holds no lock writers need, so this only spreads the IO out)
      * @param progress told the input bytes read so far, out of the inputs' committed lengths
      */
-    Compactor(Fs fs, Path dir, long segmentSize, long bytesPerSecond, Keydir keydir, Segments segments, long seed,
-            LongSupplier newSegmentId, ProgressListener progress) {
+    Compactor(Fs fs, Path dir, long segmentSize, long bytesPerSecond, Keydir keydir, Segments segments, ReadGate gate,
+            long seed, LongSupplier newSegmentId, ProgressListener progress) {
+        this.gate = gate;
         this.progress = progress;
         this.bytesPerSecond = bytesPerSecond;
         this.fs = fs;
@@ -98,18 +100,40 @@ final class Compactor {
                 MemorySegment data = in.segment().data;
                 long off = SegmentHeader.DATA_START;
                 while (off < in.length()) {
-                    int keyLength = RecordFormat.keyLength(data, off);
-                    long size = RecordFormat.size(keyLength, RecordFormat.valueLength(data, off));
-                    long keyOffset = RecordFormat.keyOffset(off);
-                    boolean tombstone = RecordFormat.isTombstone(data, off);
-                    long location = Keydir.location(in.segment().id, off, tombstone);
-                    long hash = KeyHash.hash(data, keyOffset, keyLength, seed);
-                    if (keydir.get(data, keyOffset, keyLength, hash, segments) == location) {
-                        if (tombstone && RecordFormat.sequence(data, off) < tombstoneFloor) {
-                            dropped.addLong(location);
-                        } else {
-                            append(data, off, size);
+                    // The mappings are read inside the read gate (a close() beside the copy unmaps
+                    // them); output IO and the next output's id (the write lock) outside it, since
+                    // a close() holds the write lock while it waits for the gate.
+                    long size;
+                    boolean copy = false;
+                    int ticket = enterGate();
+                    try {
+                        int keyLength = RecordFormat.keyLength(data, off);
+                        size = RecordFormat.size(keyLength, RecordFormat.valueLength(data, off));
+                        long keyOffset = RecordFormat.keyOffset(off);
+                        boolean tombstone = RecordFormat.isTombstone(data, off);
+                        long location = Keydir.location(in.segment().id, off, tombstone);
+                        long hash = KeyHash.hash(data, keyOffset, keyLength, seed);
+                        if (keydir.get(data, keyOffset, keyLength, hash, segments) == location) {
+                            if (tombstone && RecordFormat.sequence(data, off) < tombstoneFloor) {
+                                dropped.addLong(location);
+                            } else if (hasRoom(size)) {
+                                append(data, off, size);
+                                copied++;
+                            } else {
+                                copy = true;
+                            }
+                        }
+                    } finally {
+                        gate.exit(ticket);
+                    }
+                    if (copy) {
+                        makeRoom(size);
+                        ticket = enterGate();
+                        try {
+                            append(data, off, size); // live when checked: if overwritten since, the repoint skips it
                             copied++;
+                        } finally {
+                            gate.exit(ticket);
                         }
                     }
                     off += size;
@@ -125,19 +149,38 @@ final class Compactor {
         return new Result(List.copyOf(outputs), dropped, copied);
     }
 
-    private void append(MemorySegment data, long off, long size) throws IOException {
+    private int enterGate() {
+        int ticket = gate.enter();
+        if (ticket < 0) {
+            throw new MapcaskClosedException(dir);
+        }
+        return ticket;
+    }
+
+    /** Whether {@link #append} of {@code size} bytes needs no output IO first (no {@link #makeRoom}). */
+    private boolean hasRoom(long size) {
+        return file != null && filePos + size <= segmentSize && filePos - bufferStart + size <= BUFFER_BYTES
+                && size <= BUFFER_BYTES;
+    }
+
+    /** Finishes the current output, starts the next and flushes the buffer as {@code size} more bytes need. */
+    private void makeRoom(long size) throws IOException {
         if (file != null && filePos + size > segmentSize) {
             finishOutput();
         }
         if (file == null) {
             startOutput();
         }
-        long sequence = RecordFormat.sequence(data, off);
-        minSequence = minSequence == 0 ? sequence : Math.min(minSequence, sequence);
-        maxSequence = Math.max(maxSequence, sequence);
         if (filePos - bufferStart + size > BUFFER_BYTES) {
             flush();
         }
+    }
+
+    /** Copies one record into the current output, which has room for it ({@link #makeRoom}). */
+    private void append(MemorySegment data, long off, long size) throws IOException {
+        long sequence = RecordFormat.sequence(data, off);
+        minSequence = minSequence == 0 ? sequence : Math.min(minSequence, sequence);
+        maxSequence = Math.max(maxSequence, sequence);
         if (size > BUFFER_BYTES) {
             file.write(data.asSlice(off, size).asByteBuffer(), filePos);
             bufferStart = filePos + size;

@@ -82,6 +82,8 @@ final class Store {
             new ReentrantReadWriteLock();
     /** Group-commit followers park here until a force covers them. */
     private final DurableWaiters durableWaiters = new DurableWaiters();
+    /** What readers without the write lock pass, so that no mapping is unmapped under them. */
+    private final ReadGate gate = new ReadGate();
     private final java.util.function.LongSupplier durableNow = () -> this.durableSequence;
 
     private Manifest manifest;
@@ -174,7 +176,7 @@ final class Store {
     byte[] get(byte[] key) {
         long hash = KeyHash.hash(key, seed);
         for (int attempt = 0; ; attempt++) {
-            ensureOpen();
+            int ticket = enterGate();
             try {
                 long loc = presentLocation(key, hash);
                 if (loc == Keydir.EMPTY) {
@@ -183,11 +185,29 @@ final class Store {
                 byte[] value = readValue(segments.get(Keydir.segmentId(loc)), Keydir.offset(loc), key);
                 metrics.hits.increment();
                 return value;
-            } catch (IllegalStateException retiredOrUnmapped) {
-                // The segment was retired (or the store closed) while we were inside it: ask the keydir again.
-                giveUpAfter(attempt, retiredOrUnmapped);
+            } catch (Segments.Retired retired) {
+                // The keydir named a segment retired since: ask it again.
+                giveUpAfter(attempt, retired);
+            } finally {
+                gate.exit(ticket);
             }
         }
+    }
+
+    /**
+     * Passes the read gate, so that nothing the caller reads is unmapped before {@link
+     * ReadGate#exit}.
+     *
+     * @return the ticket for {@link ReadGate#exit}
+     * @throws MapcaskClosedException when the store is closed
+     */
+    private int enterGate() {
+        int ticket = gate.enter();
+        if (ticket < 0) {
+            ensureOpen(); // shut only after closed is set: this throws
+            throw new MapcaskClosedException(dir);
+        }
+        return ticket;
     }
 
     /** @return the location of the key's value, or {@link Keydir#EMPTY} (counted as a miss) when absent or deleted */
@@ -201,13 +221,13 @@ final class Store {
     }
 
     /**
-     * Zero-copy read: hands {@code reader} a read-only view of the value in the mapping. A
-     * retirement under the reader makes the whole read start again.
+     * Zero-copy read: hands {@code reader} a read-only view of the value in the mapping, which
+     * stays mapped until the reader returns (a compaction's retirement or a close waits for it).
      */
     <T> T get(byte[] key, ValueReader<T> reader) {
         long hash = KeyHash.hash(key, seed);
         for (int attempt = 0; ; attempt++) {
-            ensureOpen();
+            int ticket = enterGate();
             try {
                 long loc = presentLocation(key, hash);
                 if (loc == Keydir.EMPTY) {
@@ -227,16 +247,18 @@ final class Store {
                     throw new MapcaskCorruptionException(seg.path, off, "record CRC mismatch (the data segment is damaged)");
                 }
                 return reader.read(d.asSlice(valueOffset, valueLength).asReadOnly());
-            } catch (IllegalStateException retiredOrUnmapped) {
-                giveUpAfter(attempt, retiredOrUnmapped);
+            } catch (Segments.Retired retired) {
+                giveUpAfter(attempt, retired);
+            } finally {
+                gate.exit(ticket);
             }
         }
     }
 
     /** A reader met a retired segment: it retries, unless that keeps happening (a bug, not a race). */
-    private void giveUpAfter(int attempt, IllegalStateException retiredOrUnmapped) {
+    private void giveUpAfter(int attempt, Segments.Retired retired) {
         if (attempt >= MAX_READ_RETRIES) {
-            throw new MapcaskException("read of a key in " + dir + " kept meeting retired segments", retiredOrUnmapped);
+            throw new MapcaskException("read of a key in " + dir + " kept meeting retired segments", retired);
         }
     }
 
@@ -308,17 +330,21 @@ final class Store {
                 if (Keydir.isTombstone(loc)) {
                     return;
                 }
-                ensureOpen();
-                Segment seg = segments.get(Keydir.segmentId(loc));
-                long off = Keydir.offset(loc);
-                byte[] key = new byte[RecordFormat.keyLength(seg.data, off)];
-                MemorySegment.copy(seg.data, ValueLayout.JAVA_BYTE, RecordFormat.keyOffset(off), key,
-                        0, key.length);
-                action.accept(key, withValues ? readValue(seg, off, key) : null);
+                byte[] key;
+                byte[] value;
+                int ticket = enterGate(); // against a close; the retire lock keeps compaction off
+                try {
+                    Segment seg = segments.get(Keydir.segmentId(loc));
+                    long off = Keydir.offset(loc);
+                    key = new byte[RecordFormat.keyLength(seg.data, off)];
+                    MemorySegment.copy(seg.data, ValueLayout.JAVA_BYTE, RecordFormat.keyOffset(off), key,
+                            0, key.length);
+                    value = withValues ? readValue(seg, off, key) : null;
+                } finally {
+                    gate.exit(ticket);
+                }
+                action.accept(key, value); // outside the gate: the action may close the store
             });
-        } catch (IllegalStateException closedMeanwhile) {
-            ensureOpen();
-            throw closedMeanwhile;
         } finally {
             retireLock.readLock().unlock();
         }
@@ -327,12 +353,14 @@ final class Store {
     boolean containsKey(byte[] key) {
         long hash = KeyHash.hash(key, seed);
         for (int attempt = 0; ; attempt++) {
-            ensureOpen();
+            int ticket = enterGate();
             try {
                 long loc = keydir.get(key, hash, segments);
                 return loc != Keydir.EMPTY && !Keydir.isTombstone(loc);
-            } catch (IllegalStateException retiredOrUnmapped) {
-                giveUpAfter(attempt, retiredOrUnmapped);
+            } catch (Segments.Retired retired) {
+                giveUpAfter(attempt, retired);
+            } finally {
+                gate.exit(ticket);
             }
         }
     }
@@ -414,7 +442,12 @@ final class Store {
                     if (durableSequence < sequence) {
                         gatherGroup();
                         long start = System.nanoTime();
-                        forceActiveLocked();
+                        int ticket = enterGate(); // a close may unmap the active segment meanwhile
+                        try {
+                            forceActiveLocked();
+                        } finally {
+                            gate.exit(ticket);
+                        }
                         lastGroupForceNanos = System.nanoTime() - start;
                         if (durableSequence < sequence && active == null) {
                             throw new MapcaskException("record " + sequence + " of " + dir
@@ -1067,7 +1100,7 @@ final class Store {
         }
         Compactor.Result result;
         try {
-            result = new Compactor(fs, dir, options.segmentSize(), options.compactionRate(), keydir, segments, seed,
+            result = new Compactor(fs, dir, options.segmentSize(), options.compactionRate(), keydir, segments, gate, seed,
                     this::allocateSegmentId, progress).copy(inputs, floor);
             if (!ProtocolMutant.is(ProtocolMutant.SKIP_OUTPUT_DIRECTORY_SYNC)) {
                 fs.syncDirectory(dir);
@@ -1110,16 +1143,29 @@ final class Store {
     private void retire(List<Long> inputIds) {
         retireLock.writeLock().lock();
         try {
+            List<Segment> removed = new ArrayList<>();
             writeLock.lock();
             try {
                 if (closed) {
                     return; // close() unmapped them; recovery unlinks what the committed edit removed
                 }
                 for (long id : inputIds) {
-                    segments.remove(id).unmap();
+                    removed.add(segments.remove(id));
                 }
-                if (failed != null) {
-                    return; // fail-stop: no more IO; recovery unlinks them
+            } finally {
+                writeLock.unlock();
+            }
+            // Outside the write lock: the wait for readers still inside them, and the unmapping
+            // (closing a shared arena is a handshake with every thread), are milliseconds that
+            // writers need not wait for.
+            gate.drain();
+            for (Segment seg : removed) {
+                seg.unmap();
+            }
+            writeLock.lock();
+            try {
+                if (closed || failed != null) {
+                    return; // fail-stop, or closed meanwhile: recovery unlinks them
                 }
                 unlinkRemoved();
                 try {
@@ -1503,6 +1549,8 @@ final class Store {
     /** Seals the active segment (when the store is healthy), unmaps everything, releases the lock. */
     void close() {
         stopBackground(); // waits for a background compaction in progress
+        // Before the write lock: a zero-copy reader may write from inside its call.
+        gate.shut();
         writeLock.lock();
         try {
             if (closed) {
@@ -1565,6 +1613,7 @@ final class Store {
      */
     void abandon() {
         stopBackground();
+        gate.shut();
         writeLock.lock();
         try {
             if (closed) {

@@ -5,9 +5,10 @@ import java.lang.foreign.MemorySegment;
 /**
  * Reads a value in place, for {@link Mapcask#get(byte[], ValueReader)}: the segment is a
  * read-only view of the mapped value, valid only during the call. Keep nothing that refers to
- * it; copy what must outlive the call. When compaction retires the segment under the call, the
- * read is retried and the reader called again with the value's new place, so it should have no
- * side effects besides its result.
+ * it; copy what must outlive the call. The mapping stays while the call runs: a compaction's
+ * retirement of the segment and {@link Mapcask#close()} wait for the reader to return, so it
+ * should be quick, and must not itself close the store or run {@link Mapcask#compact()} (they
+ * would wait for it).
  *
  * @param <T> what the reader makes of the value
  */
