@@ -20,6 +20,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -84,7 +85,7 @@ final class Store {
     private final DurableWaiters durableWaiters = new DurableWaiters();
     /** What readers without the write lock pass, so that no mapping is unmapped under them. */
     private final ReadGate gate = new ReadGate();
-    private final java.util.function.LongSupplier durableNow = () -> this.durableSequence;
+    private final LongSupplier durableNow = () -> this.durableSequence;
 
     private Manifest manifest;
     /** Written under the write lock; read by group-commit leaders without it. */
@@ -204,8 +205,7 @@ final class Store {
     private int enterGate() {
         int ticket = gate.enter();
         if (ticket < 0) {
-            ensureOpen(); // shut only after closed is set: this throws
-            throw new MapcaskClosedException(dir);
+            throw new MapcaskClosedException(dir); // only close() shuts the gate
         }
         return ticket;
     }
