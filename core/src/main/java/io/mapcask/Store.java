@@ -680,6 +680,7 @@ final class Store {
         for (int i = 0; i < batch.size(); i++) {
             hashes[i] = KeyHash.hash(data, batch.keyOffset(i), batch.keyLength(i), seed);
         }
+        keydir.touch(hashes, hashes.length); // its misses overlap here, outside the lock
         long sequence;
         writeLock.lock();
         try {
