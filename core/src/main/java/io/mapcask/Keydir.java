@@ -151,17 +151,18 @@ final class Keydir {
     }
 
     /**
-     * Any thread, no lock: reads the home slot of each of the first {@code n} hashes in every
-     * table. A batch calls it before its inserts: these loads do not depend on one another, so
-     * their cache misses overlap, where the inserts would meet them one at a time (each probe
-     * waits for its slot). The slots then stay cached for the inserts (a 1,000-key batch touches
-     * about 100 KB).
+     * Any thread, no lock: reads, in every table, the home slot of each hash word found in {@code
+     * entries} at {@code from + k * stride} (little-endian, below {@code to}). A batch, or a chunk
+     * of a hint being loaded, calls it before its inserts: these loads do not depend on one
+     * another, so their cache misses overlap, where the inserts would meet them one at a time
+     * (each probe waits for its slot). The slots then stay cached for the inserts (1,000 keys
+     * touch about 100 KB). Only a hint to the caches: it changes nothing.
      */
-    void touch(long[] hashes, int n) {
+    void touch(MemorySegment entries, long from, long to, int stride) {
         long sink = 0;
         for (Table t = head; t != null; t = t.next) {
-            for (int k = 0; k < n; k++) {
-                long i = t.home((int) hashes[k]);
+            for (long at = from; at < to; at += stride) {
+                long i = t.home(Layout.getInt(entries, at));
                 sink += t.slots.get(ValueLayout.JAVA_LONG, i * 8) + t.word(i);
             }
         }

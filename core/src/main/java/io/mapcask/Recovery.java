@@ -35,6 +35,8 @@ import org.agrona.collections.LongArrayList;
  */
 final class Recovery {
     private static final System.Logger LOG = System.getLogger("io.mapcask");
+    /** Hint entries whose keydir slots are touched together before their inserts ({@link Keydir#touch}). */
+    private static final long TOUCH_CHUNK_BYTES = 256L * HintFormat.ENTRY_SIZE;
     private static final Set<String> CREATION_LEFTOVERS =
             Set.of(FileNames.LOCK, FileNames.CURRENT_TEMP, FileNames.manifest(1));
 
@@ -420,6 +422,10 @@ final class Recovery {
             HintKeyMatcher matcher = new HintKeyMatcher(seg);
             long footer = HintFormat.footerOffset(hint);
             for (long at = HintFormat.HEADER_SIZE; at < footer; at += HintFormat.ENTRY_SIZE) {
+                if ((at - HintFormat.HEADER_SIZE) % TOUCH_CHUNK_BYTES == 0) { // the next chunk's slots, their misses overlapped
+                    keydir.touch(hint, at + HintFormat.ENTRY_HASH_WORD, Math.min(footer, at + TOUCH_CHUNK_BYTES),
+                            HintFormat.ENTRY_SIZE);
+                }
                 long offset = HintFormat.entryOffset(hint, at);
                 long sequence = Layout.getLong(hint, at + HintFormat.ENTRY_SEQUENCE);
                 boolean tombstone = (Layout.getUnsignedShort(hint, at + HintFormat.ENTRY_FLAGS)

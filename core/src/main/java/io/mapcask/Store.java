@@ -680,7 +680,9 @@ final class Store {
         for (int i = 0; i < batch.size(); i++) {
             hashes[i] = KeyHash.hash(data, batch.keyOffset(i), batch.keyLength(i), seed);
         }
-        keydir.touch(hashes, hashes.length); // its misses overlap here, outside the lock
+        // The misses of the keys' slots overlap here, outside the lock (the low 32 bits of each
+        // hash, its hash word, come first in the little-endian longs).
+        keydir.touch(MemorySegment.ofArray(hashes), 0, 8L * hashes.length, 8);
         long sequence;
         writeLock.lock();
         try {

@@ -50,7 +50,8 @@ class KeydirGrowthTest {
             }
             if (keydir.growing() && (i & 1023) == 0) {
                 // a batch's touch of its home slots reaches every table of the chain and changes nothing
-                keydir.touch(new long[] {hash(i), 0, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, hash(i + 1)}, 6);
+                keydir.touch(java.lang.foreign.MemorySegment.ofArray(
+                        new long[] {hash(i), 0, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, hash(i + 1)}), 0, 48, 8);
                 for (int j = 0; j <= i; j += 7) {
                     assertEquals(location(j, 0), keydir.get(key(j), hash(j), m), "key #" + j + " mid-growth");
                 }
