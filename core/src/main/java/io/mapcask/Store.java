@@ -1014,6 +1014,9 @@ final class Store {
                 if (active != null) {
                     sealActive();
                 }
+                // A full compaction is for disk space: the store has no active segment now, and a
+                // spare would keep a whole preallocated segment until the next write.
+                dropSpare();
                 inputs = sealedIds();
             } catch (IOException e) {
                 throw fail("seal before compaction of " + dir, e);
