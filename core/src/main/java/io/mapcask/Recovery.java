@@ -422,7 +422,7 @@ final class Recovery {
             HintKeyMatcher matcher = new HintKeyMatcher(seg);
             long footer = HintFormat.footerOffset(hint);
             for (long at = HintFormat.HEADER_SIZE; at < footer; at += HintFormat.ENTRY_SIZE) {
-                if ((at - HintFormat.HEADER_SIZE) % TOUCH_CHUNK_BYTES == 0) { // the next chunk's slots, their misses overlapped
+                if ((at - HintFormat.HEADER_SIZE) % TOUCH_CHUNK_BYTES == 0) { // the chunk's slots, misses overlapped
                     keydir.touch(hint, at + HintFormat.ENTRY_HASH_WORD, Math.min(footer, at + TOUCH_CHUNK_BYTES),
                             HintFormat.ENTRY_SIZE);
                 }
