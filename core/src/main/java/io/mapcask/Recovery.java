@@ -421,10 +421,11 @@ final class Recovery {
             Segment seg = segments.find(m.id());
             HintKeyMatcher matcher = new HintKeyMatcher(seg);
             long footer = HintFormat.footerOffset(hint);
+            long touched = HintFormat.HEADER_SIZE; // entries below it have had their slots touched
             for (long at = HintFormat.HEADER_SIZE; at < footer; at += HintFormat.ENTRY_SIZE) {
-                if ((at - HintFormat.HEADER_SIZE) % TOUCH_CHUNK_BYTES == 0) { // the chunk's slots, misses overlapped
-                    keydir.touch(hint, at + HintFormat.ENTRY_HASH_WORD, Math.min(footer, at + TOUCH_CHUNK_BYTES),
-                            HintFormat.ENTRY_SIZE);
+                if (at == touched) { // the next chunk's slots, their misses overlapped
+                    touched = Math.min(footer, at + TOUCH_CHUNK_BYTES);
+                    keydir.touch(hint, at + HintFormat.ENTRY_HASH_WORD, touched, HintFormat.ENTRY_SIZE);
                 }
                 long offset = HintFormat.entryOffset(hint, at);
                 long sequence = Layout.getLong(hint, at + HintFormat.ENTRY_SEQUENCE);

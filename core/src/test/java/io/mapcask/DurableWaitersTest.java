@@ -32,6 +32,24 @@ class DurableWaitersTest {
         }
     }
 
+    /** One step of a test thread's loop; may block. */
+    private interface Step {
+        void run(int iteration) throws Exception;
+    }
+
+    /** Starts a daemon thread that runs {@code step} for iterations 0 .. n - 1. */
+    private static void startLoop(int n, Step step) {
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                for (int i = 0; i < n; i++) {
+                    step.run(i);
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
     @Test
     void shouldWakeEveryCoveredWaiterWithConcurrentWakers() throws Exception {
         long seed = new SplittableRandom().nextLong();
@@ -58,9 +76,8 @@ class DurableWaitersTest {
         AtomicInteger done = new AtomicInteger();
         AtomicReference<Throwable> error = new AtomicReference<>();
         CountDownLatch finished = new CountDownLatch(writers);
-        List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < writers; t++) {
-            threads.add(Thread.ofPlatform().daemon().start(() -> {
+            Thread.ofPlatform().daemon().start(() -> {
                 try {
                     for (int i = 0; i < waitsEach; i++) {
                         await(waiters, durable, published.incrementAndGet());
@@ -71,7 +88,7 @@ class DurableWaitersTest {
                 } finally {
                     finished.countDown();
                 }
-            }));
+            });
         }
         long wakerSeed = rnd.nextLong();
         Runnable waker = () -> {
@@ -113,55 +130,32 @@ class DurableWaitersTest {
         java.util.concurrent.CyclicBarrier wakers = new java.util.concurrent.CyclicBarrier(2);
         java.util.concurrent.Semaphore woken = new java.util.concurrent.Semaphore(0);
         java.util.concurrent.Semaphore queued = new java.util.concurrent.Semaphore(0);
-        AtomicLong round = new AtomicLong();
-        List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < writers; t++) {
-            threads.add(Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    for (int i = 0; i < iterations; i++) {
-                        start.await();
-                        long sequence = (i + 1L) * 10;
-                        waiters.enqueue(sequence);
-                        queued.release();
-                        await(waiters, durable, sequence);
-                        woken.release();
-                    }
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            }));
+            startLoop(iterations, i -> {
+                start.await();
+                long sequence = (i + 1L) * 10;
+                waiters.enqueue(sequence);
+                queued.release();
+                await(waiters, durable, sequence);
+                woken.release();
+            });
         }
-        Runnable a = () -> {
-            try {
-                for (int i = 0; i < iterations; i++) {
-                    start.await();
-                    queued.acquire(writers);
-                    wakers.await();
-                    waiters.release(durable::get, false);
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
+        startLoop(iterations, i -> { // waker A
+            start.await();
+            queued.acquire(writers);
+            wakers.await();
+            waiters.release(durable::get, false);
+        });
+        startLoop(iterations, i -> { // waker B
+            start.await();
+            wakers.await();
+            for (int spin = 0; spin < 100_000 && !waiters.stackEmpty(); spin++) {
+                Thread.onSpinWait(); // until A has taken the stack
             }
-        };
-        Runnable b = () -> {
-            try {
-                for (int i = 0; i < iterations; i++) {
-                    start.await();
-                    wakers.await();
-                    for (int spin = 0; spin < 100_000 && !waiters.stackEmpty(); spin++) {
-                        Thread.onSpinWait(); // until A has taken the stack
-                    }
-                    durable.set((i + 1L) * 10);
-                    waiters.release(durable::get, false);
-                }
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        };
-        threads.add(Thread.ofPlatform().daemon().start(a));
-        threads.add(Thread.ofPlatform().daemon().start(b));
+            durable.set((i + 1L) * 10);
+            waiters.release(durable::get, false);
+        });
         for (int i = 0; i < iterations; i++) {
-            round.set(i);
             start.await(10, TimeUnit.SECONDS);
             assertTrue(woken.tryAcquire(writers, 10, TimeUnit.SECONDS),
                     "iteration " + i + ": a waiter stayed parked after its sequence became durable (a missed wake-up)");
