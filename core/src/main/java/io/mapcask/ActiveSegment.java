@@ -31,6 +31,10 @@ final class ActiveSegment {
     private long minSequence;
     private long maxSequence;
     private long records;
+    /** Background thread only: the end of the pages {@link #populateAhead} has faulted in. */
+    private long populatedTo;
+    private static final long PAGE = 4096;
+    private static final long POPULATE_STEP = 1 << 20;
 
     private ActiveSegment(Segment segment) {
         this.segment = segment;
@@ -152,6 +156,33 @@ final class ActiveSegment {
     /** @return the highest sequence published to forcers (any thread) */
     long publishedSequence() {
         return publishedSequence;
+    }
+
+    /**
+     * Background thread only: faults in, for writing, the pages from the published position up
+     * to {@code ahead} bytes past it, so that the appends to come take no page fault (a file
+     * page's first write costs the writer a fault that reads or zeroes it and reserves its block,
+     * some microseconds every 4 KiB). Only the kernel's page state changes: no byte, no
+     * durability. Works in steps of at least {@value #POPULATE_STEP} bytes, but for the last.
+     *
+     * @return whether it faulted anything in
+     */
+    boolean populateAhead(long ahead) {
+        long position = publishedPosition;
+        long size = segment.data.byteSize();
+        long end = Math.min(size, position + ahead) & -PAGE;
+        long from = Math.max(populatedTo, position & -PAGE);
+        if (end <= from || (end - from < POPULATE_STEP && end < (size & -PAGE))) {
+            return false;
+        }
+        segment.region.populateForWrite(from, end - from);
+        populatedTo = end;
+        return true;
+    }
+
+    /** @return the end of the pages {@link #populateAhead} has faulted in (tests) */
+    long populatedTo() {
+        return populatedTo;
     }
 
     long records() {

@@ -42,6 +42,7 @@ final class BackgroundWork implements Agent {
             nextSync = now + syncIntervalNanos;
             work += store.syncInBackground() ? 1 : 0;
         }
+        work += store.populateAhead() ? 1 : 0;
         work += store.prepareSpareSegment() ? 1 : 0;
         work += store.writePendingHint() ? 1 : 0;
         if (compactionIntervalNanos > 0 && now - nextCompaction >= 0) {

@@ -162,8 +162,7 @@ final class Keydir {
         long sink = 0;
         for (Table t = head; t != null; t = t.next) {
             for (long at = from; at < to; at += stride) {
-                long i = t.home(Layout.getInt(entries, at));
-                sink += t.slots.get(ValueLayout.JAVA_LONG, i * 8) + t.word(i);
+                sink += t.readHome(Layout.getInt(entries, at));
             }
         }
         touchSink = sink;
@@ -347,6 +346,16 @@ final class Keydir {
             Table from = head;
             long end = Math.min(from.capacity, migrated + MIGRATION_BATCH);
             largestBatch = Math.max(largestBatch, (int) (end - migrated));
+            // the copies land on random slots of the newest table: load those first, so that their
+            // cache misses overlap instead of following one another
+            long sink = 0;
+            for (long i = migrated; i < end; i++) {
+                long loc = from.locationAcquire(i);
+                if (loc != EMPTY && loc != DEAD && loc != MOVED) {
+                    sink += newest.readHome(from.word(i));
+                }
+            }
+            touchSink = sink;
             for (long i = migrated; i < end; i++) {
                 long loc = from.locationAcquire(i);
                 if (loc != EMPTY && loc != DEAD && loc != MOVED) {
@@ -449,6 +458,12 @@ final class Keydir {
             m *= 0xC2B2AE35;
             m ^= m >>> 16;
             return ((m & 0xFFFFFFFFL) * capacity) >>> 32;
+        }
+
+        /** Loads the home slot of {@code word} (both its words) into the cache; returns what it read. */
+        long readHome(int word) {
+            long i = home(word);
+            return slots.get(ValueLayout.JAVA_LONG, i * 8) + word(i);
         }
 
         long locationAcquire(long slot) {

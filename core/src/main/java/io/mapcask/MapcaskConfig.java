@@ -65,6 +65,15 @@ public final class MapcaskConfig {
     /** Default of {@link #COMPACTION_RATE_PROP_NAME}: unlimited. */
     public static final long COMPACTION_RATE_DEFAULT_BYTES_PER_SECOND = 0;
 
+    /**
+     * How far ahead of the writer the background thread faults the active segment's pages in for
+     * writing, at most (it reaches no further than the store has written since it opened); 0 for
+     * never.
+     */
+    public static final String SEGMENT_POPULATE_AHEAD_PROP_NAME = "mapcask.segment.populate.ahead";
+    /** Default of {@link #SEGMENT_POPULATE_AHEAD_PROP_NAME}: 16 MiB. */
+    public static final long SEGMENT_POPULATE_AHEAD_DEFAULT_BYTES = 16L << 20;
+
     /** Slots the keydir starts with; it grows by itself, so this only avoids early growth. */
     public static final String KEYDIR_INITIAL_CAPACITY_PROP_NAME = "mapcask.keydir.initial.capacity";
     /** Default of {@link #KEYDIR_INITIAL_CAPACITY_PROP_NAME}: 1024 slots. */
@@ -147,6 +156,8 @@ public final class MapcaskConfig {
     public static final List<Option> OPTIONS = List.of(
             new Option(SEGMENT_SIZE_PROP_NAME, "64m (bytes)", "16k .. 1g",
                     "size of one preallocated, mapped data segment"),
+            new Option(SEGMENT_POPULATE_AHEAD_PROP_NAME, "16m (bytes; 0: never)", "0 .. 1g",
+                    "how far ahead of the writer a background thread faults in the active segment's pages"),
             new Option(SYNC_MODE_PROP_NAME, SYNC_MODE_DEFAULT, "always | group | interval | none",
                     "always: forced before put/delete returns; group: durable before put/delete returns, one force"
                             + " shared by concurrent writers; interval: a background force every sync.interval;"

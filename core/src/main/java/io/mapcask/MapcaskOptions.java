@@ -44,13 +44,15 @@ public final class MapcaskOptions {
     private final long compactionRate;
     private final boolean syncSingleFlush;
     private final boolean keydirCheckpoint;
+    private final long segmentPopulateAhead;
 
     private MapcaskOptions(long segmentSize, SyncMode syncMode, int keydirInitialCapacity, int maxKeySize,
             int maxValueSize, long manifestMaxSize, boolean verifyChecksums, double compactionMinDeadRatio,
             double compactionSmallSegmentRatio, int compactionMinSmallSegments, long syncIntervalNanos,
             boolean compactionBackground, long compactionIntervalNanos, long compactionRate, boolean syncSingleFlush,
-            boolean keydirCheckpoint) {
+            boolean keydirCheckpoint, long segmentPopulateAhead) {
         this.keydirCheckpoint = keydirCheckpoint;
+        this.segmentPopulateAhead = segmentPopulateAhead;
         this.syncIntervalNanos = syncIntervalNanos;
         this.syncSingleFlush = syncSingleFlush;
         this.compactionBackground = compactionBackground;
@@ -158,6 +160,14 @@ public final class MapcaskOptions {
         return keydirCheckpoint;
     }
 
+    /**
+     * @return how far ahead of the writer, at most, the background thread faults in the active
+     *     segment's pages, 0 for never ({@value MapcaskConfig#SEGMENT_POPULATE_AHEAD_PROP_NAME})
+     */
+    public long segmentPopulateAhead() {
+        return segmentPopulateAhead;
+    }
+
     @Override
     public String toString() {
         return "MapcaskOptions{segment.size=" + segmentSize + ", sync.mode=" + syncMode.name().toLowerCase(Locale.ROOT)
@@ -168,7 +178,7 @@ public final class MapcaskOptions {
                 + ", compaction.min.small.segments=" + compactionMinSmallSegments + ", sync.interval="
                 + syncIntervalNanos + "ns, compaction.background=" + compactionBackground + ", compaction.interval="
                 + compactionIntervalNanos + "ns, compaction.rate=" + compactionRate + ", sync.single.flush=" + syncSingleFlush
-                + ", keydir.checkpoint=" + keydirCheckpoint + "}";
+                + ", keydir.checkpoint=" + keydirCheckpoint + ", segment.populate.ahead=" + segmentPopulateAhead + "}";
     }
 
     /** Collects options; nothing is validated before {@link #build()}. Not thread-safe. */
@@ -189,8 +199,19 @@ public final class MapcaskOptions {
         private String compactionRate;
         private String syncSingleFlush;
         private String keydirCheckpoint;
+        private String segmentPopulateAhead;
 
         private Builder() {
+        }
+
+        /**
+         * @param bytes how far ahead of the writer, at most, the background thread faults in the
+         *     active segment's pages; 0 for never
+         * @return this builder
+         */
+        public Builder segmentPopulateAhead(long bytes) {
+            this.segmentPopulateAhead = Long.toString(bytes);
+            return this;
         }
 
         /**
@@ -390,9 +411,11 @@ public final class MapcaskOptions {
                     MapcaskConfig.SYNC_SINGLE_FLUSH_DEFAULT);
             boolean checkpoint = bool(MapcaskConfig.KEYDIR_CHECKPOINT_PROP_NAME, keydirCheckpoint,
                     MapcaskConfig.KEYDIR_CHECKPOINT_DEFAULT);
+            long populateAhead = size(MapcaskConfig.SEGMENT_POPULATE_AHEAD_PROP_NAME, segmentPopulateAhead,
+                    MapcaskConfig.SEGMENT_POPULATE_AHEAD_DEFAULT_BYTES, 0, 1L << 30);
             return new MapcaskOptions(segment, mode, (int) capacity, (int) maxKey, (int) maxValue, manifestMax, verify,
                     deadRatio, smallRatio, (int) minSmall, syncIntervalNs, background, compactionIntervalNs, rate,
-                    singleFlush, checkpoint);
+                    singleFlush, checkpoint, populateAhead);
         }
 
         /** Builder value, else system property; blank counts as unset (DESIGN §10). */

@@ -839,6 +839,33 @@ final class Store {
      *
      * @return true when it created one
      */
+    /**
+     * Background thread: faults in the active segment's next pages ahead of the writer ({@link
+     * ActiveSegment#populateAhead}), as far ahead as this store has written since it opened, at
+     * most {@code segment.populate.ahead}, so that a store that writes little makes no page dirty
+     * that it will not fill soon.
+     */
+    boolean populateAhead() {
+        ActiveSegment a;
+        long ahead;
+        writeLock.lock();
+        try {
+            if (closed || failed != null || active == null) {
+                return false;
+            }
+            a = active;
+            ahead = Math.min(options.segmentPopulateAhead(), metrics.bytesWritten());
+        } finally {
+            writeLock.unlock();
+        }
+        return a.populateAhead(ahead); // no lock: a close waits for this thread, a retirement for the call
+    }
+
+    /** @return the segment being appended to (tests) */
+    ActiveSegment activeForTest() {
+        return active;
+    }
+
     boolean prepareSpareSegment() {
         long id;
         writeLock.lock();

@@ -44,6 +44,11 @@ final class StoreMetrics {
         bytesWritten += size;
     }
 
+    /** Write lock: bytes of records appended since the open. */
+    long bytesWritten() {
+        return bytesWritten;
+    }
+
     /** Write lock: a new active segment was created. */
     void rolled() {
         segmentRolls++;

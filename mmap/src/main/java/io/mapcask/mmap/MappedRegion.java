@@ -18,6 +18,13 @@ public interface MappedRegion extends AutoCloseable {
     /** Writes the dirty pages of {@code [offset, offset + length)} (relative to the region) to disk. */
     void force(long offset, long length) throws IOException;
 
+    /**
+     * Faults the pages of {@code [offset, offset + length)} in for writing now, so that the writes
+     * to come take no page fault. A hint for a thread other than the writer's: it changes no byte
+     * and no durability, and does nothing where it is not supported or the region is closed.
+     */
+    void populateForWrite(long offset, long length);
+
     /** Unmaps. Idempotent. */
     @Override
     void close();

@@ -33,6 +33,8 @@ final class PosixNative {
     private static final int EOPNOTSUPP = 95;
     /** {@code <sys/mman.h>}: POSIX_MADV_WILLNEED. */
     static final int POSIX_MADV_WILLNEED = 3;
+    /** {@code <sys/mman.h>} on Linux 5.14+: MADV_POPULATE_WRITE (older kernels refuse it with EINVAL). */
+    private static final int MADV_POPULATE_WRITE = 23;
     /** {@code <sys/mman.h>} on Linux: PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS. */
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
@@ -43,11 +45,13 @@ final class PosixNative {
     private static final MethodHandle CLOSE;
     private static final MethodHandle POSIX_FALLOCATE;
     private static final MethodHandle POSIX_MADVISE;
+    private static final MethodHandle LINUX_MADVISE;
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
 
     static {
-        MethodHandle open = null, close = null, fallocate = null, madvise = null, mmap = null, munmap = null;
+        MethodHandle open = null, close = null, fallocate = null, madvise = null, linuxMadvise = null, mmap = null,
+                munmap = null;
         String reason = null;
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
@@ -69,6 +73,9 @@ final class PosixNative {
                 madvise = downcall(linker, libc, "posix_madvise",
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+                linuxMadvise = downcall(linker, libc, "madvise",
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
                 mmap = downcall(linker, libc, "mmap",
                         FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
@@ -77,13 +84,14 @@ final class PosixNative {
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
             } catch (RuntimeException | LinkageError e) {
                 reason = "libc downcalls could not be linked: " + e;
-                open = close = fallocate = madvise = mmap = munmap = null;
+                open = close = fallocate = madvise = linuxMadvise = mmap = munmap = null;
             }
         }
         OPEN = open;
         CLOSE = close;
         POSIX_FALLOCATE = fallocate;
         POSIX_MADVISE = madvise;
+        LINUX_MADVISE = linuxMadvise;
         MMAP = mmap;
         MUNMAP = munmap;
         AVAILABLE = reason == null;
@@ -161,6 +169,24 @@ final class PosixNative {
             int ignored = (int) POSIX_MADVISE.invokeExact(mapped, mapped.byteSize(), advice);
         } catch (Throwable ignored) {
             // advice only
+        }
+    }
+
+    /**
+     * Faults in every page of {@code mapped} (anonymous or a shared file mapping) for writing, as
+     * if each had been written, without changing a byte, so that later accesses take no page
+     * fault; {@code madvise(MADV_POPULATE_WRITE)}. {@code mapped} must start on a page boundary.
+     *
+     * @return false when refused (a kernel older than Linux 5.14, a closed segment, an unmapped range)
+     */
+    static boolean populateWrite(MemorySegment mapped) {
+        if (!AVAILABLE || mapped.byteSize() == 0) {
+            return false;
+        }
+        try {
+            return (int) LINUX_MADVISE.invokeExact(mapped, mapped.byteSize(), MADV_POPULATE_WRITE) == 0;
+        } catch (Throwable t) {
+            return false;
         }
     }
 

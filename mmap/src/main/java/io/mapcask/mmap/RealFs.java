@@ -314,6 +314,13 @@ public final class RealFs implements Fs {
         }
 
         @Override
+        public void populateForWrite(long offset, long length) {
+            if (length > 0) {
+                PosixNative.populateWrite(segment.asSlice(offset, length)); // a closed arena: refused, false
+            }
+        }
+
+        @Override
         public synchronized void close() {
             if (!closed) {
                 closed = true;

@@ -1191,6 +1191,11 @@ public final class SimFs implements Fs {
             return view;
         }
 
+        /** Simulated memory takes no page faults: nothing to do, as the real call changes no byte. */
+        @Override
+        public void populateForWrite(long offset, long length) {
+        }
+
         @Override
         public void force(long offset, long len) throws IOException {
             op(SimOpKind.FORCE, norm, null, position + offset, len, (op, fault) -> {

@@ -85,6 +85,29 @@ class RealFsTest {
     }
 
     @Test
+    void shouldFaultInARangeForWritingWithoutChangingAByte() throws IOException {
+        Path file = dir.resolve("p.data");
+        long pages = 64;
+        try (FileHandle h = FS.open(file, true)) {
+            h.allocate(pages * 4096);
+            try (MappedRegion r = h.map(0, pages * 4096, true)) {
+                r.segment().set(ValueLayout.JAVA_BYTE, 4096, (byte) 7);
+                assertEquals(1, ResidentPages.of(r.segment().asSlice(4096, 4096)), "the written page");
+                assertEquals(0, ResidentPages.of(r.segment().asSlice(8 * 4096, 8 * 4096)), "untouched pages");
+                r.populateForWrite(4096, 32 * 4096);
+                assertEquals(32, ResidentPages.of(r.segment().asSlice(4096, 32 * 4096)), "populated pages");
+                assertEquals(0, ResidentPages.of(r.segment().asSlice(33 * 4096, 31 * 4096)), "pages past the range");
+                r.force(0, pages * 4096);
+            }
+        }
+        byte[] b = Files.readAllBytes(file);
+        assertEquals(pages * 4096, b.length);
+        for (int i = 0; i < b.length; i++) {
+            assertEquals(i == 4096 ? 7 : 0, b[i], "byte " + i);
+        }
+    }
+
+    @Test
     void shouldKeepAMappingValidAfterItsFileHandleIsClosed() throws IOException {
         Path file = dir.resolve("c.data");
         MappedRegion region;

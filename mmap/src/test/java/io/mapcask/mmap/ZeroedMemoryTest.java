@@ -39,6 +39,20 @@ class ZeroedMemoryTest {
         assertEquals(before, collectedDownTo(), "the block was never unmapped");
     }
 
+    @Test
+    void shouldFaultInALargeBlockInTheBackgroundAndNotASmallOne() throws Exception {
+        MemorySegment large = ZeroedMemory.allocate(ZeroedMemory.POPULATE_MIN_BYTES);
+        MemorySegment small = ZeroedMemory.allocate(ZeroedMemory.POPULATE_MIN_BYTES / 2);
+        long pages = large.byteSize() / 4096;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (ResidentPages.of(large) < pages && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(pages, ResidentPages.of(large), "pages of the large block faulted in");
+        assertEquals(0, ResidentPages.of(small), "pages of the small block faulted in before any touch");
+        assertEquals(0L, large.get(ValueLayout.JAVA_LONG, large.byteSize() - 8), "still zero");
+    }
+
     /** Runs GCs until the count of mapped bytes stops falling (or 10 s pass). @return that count */
     private static long collectedDownTo() throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
