@@ -23,6 +23,8 @@ final class ActiveSegment {
     private volatile long publishedPosition = SegmentHeader.DATA_START;
     /** Force lock only. */
     private long durablePos = SegmentHeader.DATA_START;
+    /** Force lock only: what the durable mark written last vouches for (it may lag {@link #durablePos}). */
+    private long markedPos = SegmentHeader.DATA_START;
     /** Force lock only: the end flushed by the last {@link #forceRecords}, and when that began. */
     private long recordsEnd = SegmentHeader.DATA_START;
     private long forceStart;
@@ -117,6 +119,7 @@ final class ActiveSegment {
             if (singleFlush) {
                 long vouched = ProtocolMutant.is(ProtocolMutant.SINGLE_FLUSH_MARK_CLAIMS_ITS_OWN_RECORDS) ? end : durablePos;
                 SegmentHeader.writeMark(segment.data, ++markCounter, vouched);
+                markedPos = vouched;
                 segment.region.force(0, end);
             } else {
                 segment.region.force(durablePos, end - durablePos);
@@ -140,6 +143,7 @@ final class ActiveSegment {
         if (!singleFlush) {
             SegmentHeader.writeMark(segment.data, ++markCounter, end);
             segment.region.force(0, SegmentHeader.DATA_START);
+            markedPos = end;
         }
         latencies.record(System.nanoTime() - forceStart);
         ForceEvent event = forceEvent;
@@ -154,6 +158,11 @@ final class ActiveSegment {
     }
 
     /** @return the highest sequence published to forcers (any thread) */
+    /** Force lock: whether the durable mark vouches for less than what is durable (its write was skipped). */
+    boolean markLags() {
+        return markedPos < durablePos;
+    }
+
     long publishedSequence() {
         return publishedSequence;
     }

@@ -501,7 +501,8 @@ final class Store {
      * The records are durable once their own flush returns, so the group-commit writers and the
      * {@code putAsync} futures they hold are released then, and return (and append their next
      * records) while the mark's flush runs: a group-commit cycle costs one flush of waiting, not
-     * two. The caller itself returns only after both.
+     * two. The caller itself returns only after both. A mark whose flush was left out ({@link
+     * #deferMark}) is written with these records.
      */
     private void forceActiveLocked() throws IOException {
         ActiveSegment a = active;
@@ -510,14 +511,26 @@ final class Store {
             return;
         }
         boolean singleFlush = options.syncSingleFlush();
-        long forced = a.forceRecords(singleFlush);
+        long forced = a.forceRecords(singleFlush || a.markLags());
         if (forced > durableSequence) {
             durableSequence = forced;
             writersAtLastForce = groupWaiters.get();
             durableWaiters.release(durableNow, false);
         }
         completePendingAsync();
-        a.forceMark(singleFlush, metrics.forces);
+        a.forceMark(singleFlush || deferMark(a, forced), metrics.forces);
+    }
+
+    /**
+     * Under the force lock, after a group-commit force's records flush: whether to leave the
+     * durable mark's own flush out, because records published after this force are waiting for
+     * the next one, which then writes the mark for this force's records with its own (as {@code
+     * sync.single.flush} does, vouching only for bytes earlier flushes made durable). Under load a
+     * group cycle then costs one flush instead of two; the force after which nobody waits flushes
+     * the mark itself, so the mark catches up as soon as the writes pause.
+     */
+    private boolean deferMark(ActiveSegment a, long forced) {
+        return options.syncMode() == MapcaskOptions.SyncMode.GROUP && a.publishedSequence() > forced;
     }
 
     /** Completes the putAsync futures whose records are durable (or fails them all after a failure). */

@@ -35,7 +35,7 @@ class GroupCommitTest {
         @Override
         public SimFault before(SimFs fs, SimOp op) {
             if (op.kind() == SimOpKind.FORCE && op.path().getFileName().toString().endsWith(".data")
-                    && op.offset() >= SegmentHeader.DATA_START) {
+                    && op.offset() + op.length() > SegmentHeader.DATA_START) { // records, with or without a carried mark
                 dataForces.incrementAndGet();
                 try {
                     Thread.sleep(2);
@@ -162,6 +162,95 @@ class GroupCommitTest {
         try (Mapcask db = Mapcask.open(imageAtMark.get(), CrashHarness.DIR, options)) {
             assertArrayEquals(value, db.get(key), "a released write lost by a power loss before the mark's flush");
         }
+    }
+
+    /**
+     * Under load a group-commit force leaves the mark's own flush out when records published after
+     * it wait for the next force, which writes that mark with its records ({@code Store.deferMark}).
+     * Here writer B appends while A's records flush: A's force must not flush the header on its
+     * own; B's force carries A's mark and then, nobody waiting, flushes B's mark. Every crash image
+     * at B's carrying flush must recover A's acknowledged write; with the carried mark claiming
+     * the records of its own flush (the single-flush mutant, the same code) some image must not.
+     */
+    @Test
+    void shouldLetTheNextForceCarryTheMarkWhileWritersWait() throws Exception {
+        assertEquals(0, unrecoverableImagesAtTheCarryingFlush(ProtocolMutant.NONE), "images losing A's write");
+        try {
+            assertTrue(unrecoverableImagesAtTheCarryingFlush(ProtocolMutant.SINGLE_FLUSH_MARK_CLAIMS_ITS_OWN_RECORDS) > 0,
+                    "no crash image caught a carried mark that claims its own flush's records");
+        } finally {
+            ProtocolMutant.active = ProtocolMutant.NONE;
+        }
+    }
+
+    /** @return how many crash images at B's carrying flush fail to open or to return A's value */
+    private static int unrecoverableImagesAtTheCarryingFlush(ProtocolMutant mutant) throws Exception {
+        SimFs fs = CrashHarness.fresh(24);
+        MapcaskOptions options = MapcaskOptions.builder().segmentSize(1 << 20)
+                .syncMode(MapcaskOptions.SyncMode.GROUP).compactionBackground(false).build();
+        byte[] keyA = "a".getBytes(StandardCharsets.UTF_8);
+        byte[] keyB = "b".getBytes(StandardCharsets.UTF_8);
+        byte[] valueA = new byte[5000];
+        byte[] valueB = new byte[5000];
+        java.util.Arrays.fill(valueA, (byte) 'A');
+        java.util.Arrays.fill(valueB, (byte) 'B');
+        List<String> forces = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<SimFs> images = new ArrayList<>();
+        AtomicReference<Thread> writerB = new AtomicReference<>();
+        AtomicReference<Throwable> errorB = new AtomicReference<>();
+        ProtocolMutant.active = mutant;
+        try (Mapcask db = Mapcask.open(fs, CrashHarness.DIR, options)) {
+            Store store = db.storeForTest();
+            fs.setHook(new SimHook() {
+                @Override
+                public SimFault before(SimFs f, SimOp op) {
+                    if (op.kind() != SimOpKind.FORCE || !op.path().getFileName().toString().endsWith(".data")) {
+                        return null;
+                    }
+                    boolean header = op.offset() == 0;
+                    boolean records = op.offset() + op.length() > SegmentHeader.DATA_START;
+                    forces.add(header && records ? "carry" : header ? "mark" : "records");
+                    if (!header && writerB.get() == null) { // A's records flush: B appends meanwhile
+                        writerB.set(Thread.ofPlatform().start(() -> {
+                            try {
+                                db.put(keyB, valueB);
+                            } catch (Throwable e) {
+                                errorB.set(e);
+                            }
+                        }));
+                        long deadline = System.nanoTime() + 10_000_000_000L;
+                        while (store.activeForTest().publishedSequence() < 2 && System.nanoTime() < deadline) {
+                            Thread.onSpinWait();
+                        }
+                    } else if (header && records && images.isEmpty()) {
+                        f.crashState().allImages().forEach(images::add);
+                    }
+                    return null;
+                }
+            });
+            db.put(keyA, valueA);
+            writerB.get().join(10_000);
+            fs.setHook(SimHook.NONE);
+        } finally {
+            ProtocolMutant.active = ProtocolMutant.NONE;
+        }
+        if (errorB.get() != null) {
+            throw new AssertionError("writer B failed", errorB.get());
+        }
+        int first = forces.indexOf("records"); // before it: the new segment's header
+        assertTrue(first >= 0 && forces.size() >= first + 3, "forces " + forces);
+        assertEquals(List.of("records", "carry", "mark"), forces.subList(first, first + 3),
+                "A's force should leave its mark to B's, and B's catch up");
+        assertTrue(images.size() >= 2, "crash images at the carrying flush: " + images.size());
+        int bad = 0;
+        for (SimFs image : images) {
+            try (Mapcask db = Mapcask.open(image, CrashHarness.DIR, options)) {
+                bad += java.util.Arrays.equals(valueA, db.get(keyA)) ? 0 : 1;
+            } catch (RuntimeException e) {
+                bad++;
+            }
+        }
+        return bad;
     }
 
     private static void await(CountDownLatch latch) {
