@@ -157,12 +157,12 @@ final class ActiveSegment {
         durablePos = end;
     }
 
-    /** @return the highest sequence published to forcers (any thread) */
     /** Force lock: whether the durable mark vouches for less than what is durable (its write was skipped). */
     boolean markLags() {
         return markedPos < durablePos;
     }
 
+    /** @return the highest sequence published to forcers (any thread) */
     long publishedSequence() {
         return publishedSequence;
     }

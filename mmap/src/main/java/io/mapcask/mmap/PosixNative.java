@@ -12,7 +12,7 @@ import java.nio.file.Path;
 
 /**
  * The only class that makes native calls ({@code open}, {@code close}, {@code
- * posix_fallocate}, {@code posix_madvise}, {@code mmap}, {@code munmap} from libc), through FFM
+ * posix_fallocate}, {@code madvise}, {@code mmap}, {@code munmap} from libc), through FFM
  * downcalls.
  *
  * <p>Native access is probed once: when the JVM was started without {@code
@@ -31,8 +31,6 @@ final class PosixNative {
     private static final int EINTR = 4;
     static final int ENOSPC = 28;
     private static final int EOPNOTSUPP = 95;
-    /** {@code <sys/mman.h>}: POSIX_MADV_WILLNEED. */
-    static final int POSIX_MADV_WILLNEED = 3;
     /** {@code <sys/mman.h>} on Linux 5.14+: MADV_POPULATE_WRITE (older kernels refuse it with EINVAL). */
     private static final int MADV_POPULATE_WRITE = 23;
     /** {@code <sys/mman.h>} on Linux: PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS. */
@@ -44,21 +42,19 @@ final class PosixNative {
     private static final MethodHandle OPEN;
     private static final MethodHandle CLOSE;
     private static final MethodHandle POSIX_FALLOCATE;
-    private static final MethodHandle POSIX_MADVISE;
-    private static final MethodHandle LINUX_MADVISE;
+    private static final MethodHandle MADVISE;
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
 
     static {
-        MethodHandle open = null, close = null, fallocate = null, madvise = null, linuxMadvise = null, mmap = null,
-                munmap = null;
+        MethodHandle open = null, close = null, fallocate = null, madvise = null, mmap = null, munmap = null;
         String reason = null;
         String os = System.getProperty("os.name", "");
         if (!os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             reason = "native file calls are only used on Linux (this is " + os + ")";
         } else if (!PosixNative.class.getModule().isNativeAccessEnabled()) {
             reason = "native access is not enabled; start the JVM with "
-                    + "--enable-native-access=ALL-UNNAMED for posix_fallocate and posix_madvise";
+                    + "--enable-native-access=ALL-UNNAMED for posix_fallocate and madvise";
         } else {
             try {
                 Linker linker = Linker.nativeLinker();
@@ -70,10 +66,7 @@ final class PosixNative {
                 fallocate = downcall(linker, libc, "posix_fallocate",
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-                madvise = downcall(linker, libc, "posix_madvise",
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                                ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-                linuxMadvise = downcall(linker, libc, "madvise",
+                madvise = downcall(linker, libc, "madvise",
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
                 mmap = downcall(linker, libc, "mmap",
@@ -84,14 +77,13 @@ final class PosixNative {
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
             } catch (RuntimeException | LinkageError e) {
                 reason = "libc downcalls could not be linked: " + e;
-                open = close = fallocate = madvise = linuxMadvise = mmap = munmap = null;
+                open = close = fallocate = madvise = mmap = munmap = null;
             }
         }
         OPEN = open;
         CLOSE = close;
         POSIX_FALLOCATE = fallocate;
-        POSIX_MADVISE = madvise;
-        LINUX_MADVISE = linuxMadvise;
+        MADVISE = madvise;
         MMAP = mmap;
         MUNMAP = munmap;
         AVAILABLE = reason == null;
@@ -160,18 +152,6 @@ final class PosixNative {
         }
     }
 
-    /** Advises the kernel about a mapped range; a hint only, failures are ignored. */
-    static void madvise(MemorySegment mapped, int advice) {
-        if (!AVAILABLE || mapped.byteSize() == 0) {
-            return;
-        }
-        try {
-            int ignored = (int) POSIX_MADVISE.invokeExact(mapped, mapped.byteSize(), advice);
-        } catch (Throwable ignored) {
-            // advice only
-        }
-    }
-
     /**
      * Faults in every page of {@code mapped} (anonymous or a shared file mapping) for writing, as
      * if each had been written, without changing a byte, so that later accesses take no page
@@ -184,7 +164,7 @@ final class PosixNative {
             return false;
         }
         try {
-            return (int) LINUX_MADVISE.invokeExact(mapped, mapped.byteSize(), MADV_POPULATE_WRITE) == 0;
+            return (int) MADVISE.invokeExact(mapped, mapped.byteSize(), MADV_POPULATE_WRITE) == 0;
         } catch (Throwable t) {
             return false;
         }
