@@ -11,6 +11,8 @@ import io.mapcask.mmap.SimOp;
 import io.mapcask.mmap.SimOpKind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -192,9 +194,9 @@ class GroupCommitTest {
         byte[] keyB = "b".getBytes(StandardCharsets.UTF_8);
         byte[] valueA = new byte[5000];
         byte[] valueB = new byte[5000];
-        java.util.Arrays.fill(valueA, (byte) 'A');
-        java.util.Arrays.fill(valueB, (byte) 'B');
-        List<String> forces = java.util.Collections.synchronizedList(new ArrayList<>());
+        Arrays.fill(valueA, (byte) 'A');
+        Arrays.fill(valueB, (byte) 'B');
+        List<String> forces = Collections.synchronizedList(new ArrayList<>());
         List<SimFs> images = new ArrayList<>();
         AtomicReference<Thread> writerB = new AtomicReference<>();
         AtomicReference<Throwable> errorB = new AtomicReference<>();
@@ -245,7 +247,7 @@ class GroupCommitTest {
         int bad = 0;
         for (SimFs image : images) {
             try (Mapcask db = Mapcask.open(image, CrashHarness.DIR, options)) {
-                bad += java.util.Arrays.equals(valueA, db.get(keyA)) ? 0 : 1;
+                bad += Arrays.equals(valueA, db.get(keyA)) ? 0 : 1;
             } catch (RuntimeException e) {
                 bad++;
             }
